@@ -1,0 +1,204 @@
+"""The Python API: everything the ``kg`` command does, callable from code.
+
+>>> import kg
+>>> report = kg.build(["data/corpus"], store=".kg")          # doctest: +SKIP
+>>> kg.open_store(".kg").stats()["nodes"]["Paper"]            # doctest: +SKIP
+505
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from kg import __version__
+from kg.export import export as _export
+from kg.graph import Graph
+from kg.ontology import load as load_ontology
+from kg.query import sparql
+from kg.records import Record
+from kg.resolve import build_graph
+from kg.resources import default_corpus, resource_dir
+from kg.sources import iter_input_files, read_file, strict_reading
+from kg.store import layout, rdf
+
+log = logging.getLogger("kg")
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class InputReport:
+    """What one input file contributed."""
+
+    file: str
+    reader: str
+    records: int
+    sha256: str
+
+
+@dataclass
+class BuildReport:
+    """The outcome of a build: inputs, graph counts, triple count, timings (seconds)."""
+
+    store: Path
+    inputs: list[InputReport]
+    counts: dict[str, dict[str, int]]
+    triples: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def records(self) -> int:
+        return sum(i.records for i in self.inputs)
+
+
+def display_path(path: Path) -> str:
+    """How a file is named in provenance: relative to the working directory when inside it;
+    the packaged default corpus as ``data/corpus/<name>`` wherever kg is installed."""
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        pass
+    data = resource_dir("data").resolve()
+    if resolved.is_relative_to(data):
+        return str(Path("data") / resolved.relative_to(data))
+    return str(resolved)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_inputs(
+    paths: Sequence[str | Path] | None = None, format: str | None = None, strict: bool = False,
+    progress: Progress | None = None,
+) -> tuple[list[Record], list[InputReport]]:
+    """Read every input file (directories recurse) into records; nothing is written."""
+    files = iter_input_files(paths or [default_corpus()])
+    records: list[Record] = []
+    reports: list[InputReport] = []
+    with strict_reading(strict):
+        for index, path in enumerate(files):
+            if progress:
+                progress(f"reading {path.name}", index, len(files))
+            shown = display_path(path)
+            before = len(records)
+            reader_name = format
+            for record in read_file(path, format):
+                reader_name = record.provenance.reader
+                records.append(_renamed(record, shown))
+            reports.append(InputReport(shown, reader_name or "?", len(records) - before, _sha256(path)))
+    if progress:
+        progress("read", len(files), len(files))
+    return records, reports
+
+
+def _renamed(record: Record, shown: str) -> Record:
+    if record.provenance.file == shown:
+        return record
+    from dataclasses import replace
+
+    return replace(record, provenance=replace(record.provenance, file=shown))
+
+
+def build(
+    paths: Sequence[str | Path] | None = None, store: str | Path | None = None, format: str | None = None,
+    strict: bool = False, progress: Progress | None = None,
+) -> BuildReport:
+    """Read the inputs, resolve them into a graph and swap a new store generation in.
+
+    Everything is read and resolved before the store is touched, so bad input leaves the
+    previous store as it was. Building the same inputs twice gives the same triples.
+    """
+    store_dir = Path(store) if store is not None else layout.default_store_dir()
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    records, inputs = read_inputs(paths, format, strict, progress)
+    timings["read"] = time.perf_counter() - started
+    mark = time.perf_counter()
+    graph = build_graph(records)
+    timings["resolve"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    with layout.new_generation(store_dir) as generation:
+        if progress:
+            progress("writing RDF store", 0, 1)
+        triples = rdf.write(graph, generation.rdf_dir)
+        counts = graph.counts()
+        layout.write_meta(generation, {
+            "kg_version": __version__,
+            "inputs": [vars(i) for i in inputs],
+            "counts": counts,
+            "triples": triples,
+        })
+    timings["rdf_write"] = time.perf_counter() - mark
+    timings["total"] = time.perf_counter() - started
+    return BuildReport(store_dir, inputs, counts, triples, timings)
+
+
+class KnowledgeGraph:
+    """A read handle on a built store (the live generation when it was opened)."""
+
+    def __init__(self, store: str | Path | None = None) -> None:
+        self.store_dir = Path(store) if store is not None else layout.default_store_dir()
+        self.generation = layout.current_generation(self.store_dir)
+        self.meta: dict[str, Any] = self.generation.meta()
+        self._rdf = None
+
+    @property
+    def rdf_store(self) -> Any:
+        """The read-only Oxigraph store (``pyoxigraph.Store``)."""
+        if self._rdf is None:
+            self._rdf = rdf.open_read_only(self.generation.rdf_dir)
+        return self._rdf
+
+    def sparql(self, query: str, params: dict[str, str] | None = None) -> sparql.SparqlResult:
+        """Run a read-only SPARQL query; ``params`` bind ``?name`` variables (never spliced)."""
+        return sparql.run(self.rdf_store, query, params)
+
+    def stats(self) -> dict[str, Any]:
+        """Counts per node type and relation, triples and records per source, from the store."""
+        onto = load_ontology()
+        by_type = self.sparql("SELECT ?t (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?t } GROUP BY ?t").rows
+        type_counts = {row["t"]: row["n"] for row in by_type}
+        by_predicate = self.sparql(
+            "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?o)) "
+            "FILTER NOT EXISTS { ?s a rdf:Statement } } GROUP BY ?p"
+        ).rows
+        predicate_counts = {row["p"]: row["n"] for row in by_predicate}
+        triples = self.sparql("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"]
+        statements = type_counts.get("http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement", 0)
+        return {
+            "nodes": {key: type_counts.get(t.iri, 0) for key, t in sorted(onto.node_types.items())},
+            "edges": {key: predicate_counts.get(r.iri, 0) for key, r in sorted(onto.relations.items())},
+            "triples": triples,
+            "statements": statements,
+            "sources": {i["file"]: i["records"] for i in self.meta.get("inputs", [])},
+        }
+
+    def graph(self) -> Graph:
+        """The whole typed graph, read back from the RDF store."""
+        return rdf.read_graph(self.rdf_store)
+
+    def export(self, format: str, output: Path | IO[bytes]) -> None:
+        """Write the graph in an export format to a path (atomically) or a binary stream."""
+        _export(self.graph(), format, output)
+
+
+def open_store(store: str | Path | None = None) -> KnowledgeGraph:
+    """Open the store at ``store`` (default ``$KG_STORE`` or ``.kg``) for reading."""
+    return KnowledgeGraph(store)
+
+
+def records(paths: Iterable[str | Path], format: str | None = None) -> list[Record]:
+    """Just read files into records (no graph, no store): useful to check a new input file."""
+    return read_inputs(list(paths), format)[0]
+

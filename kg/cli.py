@@ -1,0 +1,159 @@
+"""The ``kg`` command line: thin click commands over :mod:`kg.api`.
+
+Every command that reads or writes a store takes ``--store DIR`` (default ``.kg``, or the
+``KG_STORE`` environment variable). Errors the library raises on purpose become one line on
+stderr and exit status 2 (bad input or usage) or 1 (anything else); tracebacks mean a bug.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg import __version__
+from kg.errors import KgError
+from kg.output import message, print_rows, progress_reporter
+
+FORMATS = click.Choice(["table", "json", "csv"])
+
+
+def store_option(function: Any) -> Any:
+    return click.option(
+        "--store", type=click.Path(file_okay=False, path_type=Path), envvar="KG_STORE", default=Path(".kg"),
+        show_default=True, show_envvar=True, help="Store directory.",
+    )(function)
+
+
+class KgGroup(click.Group):
+    """Turns kg's own errors into a one-line message and the error's exit status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KgError as err:
+            click.echo(f"kg: error: {err}", err=True)
+            sys.exit(err.exit_code)
+
+
+@click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr (no warnings or summaries).")
+@click.pass_context
+def main(ctx: click.Context, quiet: bool) -> None:
+    """kg: a knowledge graph of papers, authors, institutions and concepts."""
+    logging.basicConfig(level=logging.ERROR if quiet else logging.WARNING, format="kg: %(message)s", stream=sys.stderr)
+    ctx.obj = {"quiet": quiet}
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@store_option
+@click.option("--format", "format_", metavar="NAME", help="Read every input as this format (see `kg formats`).")
+@click.option("--strict", is_flag=True, help="Refuse records a reader would skip, instead of warning.")
+@click.pass_context
+def build(ctx: click.Context, paths: tuple[Path, ...], store: Path, format_: str | None, strict: bool) -> None:
+    """Read PATHS (default: the bundled corpus) and write a new store."""
+    from kg import api
+
+    with progress_reporter() as progress:
+        report = api.build(list(paths) or None, store=store, format=format_, strict=strict, progress=progress)
+    if not ctx.obj["quiet"]:
+        nodes = ", ".join(f"{n} {t}" for t, n in report.counts["nodes"].items() if n)
+        message(
+            f"built {store}: {report.records} records from {len(report.inputs)} files → {nodes}; "
+            f"{report.triples} triples in {report.seconds['total']:.2f}s"
+        )
+
+
+@main.command()
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def stats(store: Path, as_json: bool) -> None:
+    """Count nodes per type, edges per relation, triples and records per source."""
+    from kg import api
+
+    result = api.open_store(store).stats()
+    if as_json:
+        click.echo(json.dumps(result, indent=2, sort_keys=True))
+        return
+    print_rows([{"type": k, "count": v} for k, v in result["nodes"].items()], ["type", "count"], "table", "Nodes")
+    print_rows([{"relation": k, "count": v} for k, v in result["edges"].items()], ["relation", "count"], "table", "Edges")
+    print_rows([{"file": k, "records": v} for k, v in result["sources"].items()], ["file", "records"], "table", "Sources")
+    click.echo(f"triples: {result['triples']}")
+
+
+def _params(values: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for value in values:
+        name, sep, text = value.partition("=")
+        if not sep or not name.isidentifier():
+            raise click.BadParameter(f"expected name=value, got {value!r}", param_hint="--param")
+        params[name] = text
+    return params
+
+
+def _query_text(query: str | None, file: Path | None) -> str:
+    if (query is None) == (file is None):
+        raise click.UsageError("give a QUERY or -f FILE (exactly one)")
+    if file is not None:
+        return sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    return query or ""
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("-f", "--file", type=click.Path(dir_okay=False, path_type=Path), help="Read the query from FILE ('-': stdin).")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Bind ?NAME to VALUE (repeatable; '<iri>' for an IRI).")
+@click.option("--format", "format_", type=FORMATS, default="table", show_default=True)
+@store_option
+def sparql(query: str | None, file: Path | None, params: tuple[str, ...], format_: str, store: Path) -> None:
+    """Run a read-only SPARQL query (prefixes kg:, schema:, foaf:, dcterms:, skos:, prov: … predeclared)."""
+    from kg import api
+
+    result = api.open_store(store).sparql(_query_text(query, file), _params(params))
+    if result.kind == "select":
+        print_rows(result.rows, result.variables, format_)
+    elif result.kind == "ask":
+        click.echo(json.dumps(result.boolean) if format_ != "table" else str(result.boolean).lower())
+    else:
+        rows = [{"subject": s, "predicate": p, "object": o} for s, p, o in result.triples]
+        print_rows(rows, ["subject", "predicate", "object"], format_)
+
+
+@main.command()
+@click.option("--format", "format_", required=True, metavar="NAME", help="Export format (see `kg formats`).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Output file ('-': stdout).")
+@store_option
+def export(format_: str, output: Path, store: Path) -> None:
+    """Write the graph as FORMAT: jsonl, turtle, nt or jsonld."""
+    from kg import api
+    from kg.export import exporters
+
+    if format_ not in exporters():
+        raise click.BadParameter(f"{format_!r}; choose from {', '.join(exporters())}", param_hint="--format")
+    handle = api.open_store(store)
+    if str(output) == "-":
+        handle.export(format_, sys.stdout.buffer)
+    else:
+        handle.export(format_, output)
+
+
+@main.command()
+def formats() -> None:
+    """List the input formats (readers) and export formats kg knows."""
+    from kg.export import exporters
+    from kg.sources import readers
+
+    print_rows([{"reader": r.name, "description": r.description} for r in readers().values()],
+               ["reader", "description"], "table", "Input formats")
+    print_rows([{"export": n, "description": d} for n, d in exporters().items()],
+               ["export", "description"], "table", "Export formats")
+
+
+if __name__ == "__main__":
+    main()

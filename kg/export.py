@@ -1,0 +1,199 @@
+"""Exports: the graph written to files other tools read. One function per format, registered.
+
+- ``jsonl``: one JSON object per paper (the stable contract in README.md), streamed.
+- ``turtle``, ``nt``: the graph's triples (exactly those in the RDF store), prefixed Turtle or
+  canonical N-Triples, serialised by Oxigraph as a stream.
+- ``jsonld``: the same triples as JSON-LD with an ``@context`` derived from the ontology
+  (prefixes for every namespace kg uses), so keys read as ``kg:tldr``, ``dcterms:title``.
+
+Writes go to a temporary file next to the output and are renamed into place at the end, so a
+failed export never leaves half a file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from kg.graph import Graph
+from kg.query.sparql import PREFIXES
+from kg.store import rdf
+
+Exporter = Callable[[Graph, IO[bytes]], None]
+_EXPORTERS: dict[str, tuple[str, Exporter]] = {}
+
+
+def register(name: str, description: str) -> Callable[[Exporter], Exporter]:
+    """Register an exporter under ``name`` (built-ins use this too)."""
+
+    def decorator(function: Exporter) -> Exporter:
+        _EXPORTERS[name] = (description, function)
+        return function
+
+    return decorator
+
+
+def exporters() -> dict[str, str]:
+    """Registered export formats and their one-line descriptions."""
+    return {name: description for name, (description, _) in _EXPORTERS.items()}
+
+
+@contextmanager
+def _atomic_output(path: Path) -> Iterator[IO[bytes]]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def export(graph: Graph, format: str, output: Path | IO[bytes]) -> None:
+    """Write ``graph`` as ``format`` to a path (atomically) or an open binary stream."""
+    try:
+        _, function = _EXPORTERS[format]
+    except KeyError:
+        raise ValueError(f"unknown export format {format!r}; known: {', '.join(sorted(_EXPORTERS))}") from None
+    if isinstance(output, Path):
+        with _atomic_output(output) as handle:
+            function(graph, handle)
+    else:
+        function(graph, output)
+
+
+def _concepts(graph: Graph, paper: str, relation: str) -> list[dict[str, Any]]:
+    found = []
+    for edge in graph.out_edges(paper, relation):
+        node = graph.node(edge.target)
+        found.append({"id": node.id, "name": node.props.get("label"), "aliases": list(node.props.get("aliases", ()))})
+    return found
+
+
+def paper_object(graph: Graph, paper_id: str) -> dict[str, Any]:
+    """The JSON-lines object of one paper (see the contract in README.md)."""
+    paper = graph.node(paper_id)
+    props = paper.props
+    venue = next((graph.node(e.target).props.get("name") for e in graph.out_edges(paper_id, "published_in")), None)
+    sources = [graph.node(e.target).props for e in graph.out_edges(paper_id, "derived_from")]
+    authors = []
+    for edge in sorted(graph.out_edges(paper_id, "authored_by"), key=lambda e: (e.props.get("position", 0), e.target)):
+        author = graph.node(edge.target)
+        institutions = []
+        for affiliation in graph.out_edges(author.id, "affiliated_with"):
+            if paper_id in affiliation.props.get("papers", ()):
+                institution = graph.node(affiliation.target)
+                institutions.append({
+                    "id": institution.id,
+                    "name": institution.props.get("name"),
+                    "aliases": list(institution.props.get("aliases", ())),
+                })
+        written = edge.props.get("as_written", ())
+        authors.append({
+            "id": author.id,
+            "name": author.props.get("name"),
+            "as_written": written[0] if written else author.props.get("name"),
+            "institutions": institutions,
+        })
+    summaries = sorted(
+        (graph.node(e.source).props.get("text", "") for e in graph.in_edges(paper_id, "summarises")),
+    )
+    return {
+        "id": paper_id,
+        "title": props.get("title"),
+        "label": props.get("label") or props.get("title") or paper_id,
+        "year": props.get("year"),
+        "venue": venue,
+        "abstract": props.get("abstract"),
+        "tldr": props.get("tldr"),
+        "summary": summaries,
+        "topics": sorted(graph.node(e.target).props.get("label", "") for e in graph.out_edges(paper_id, "has_topic")),
+        "sources": sorted(({"file": s.get("file"), "line": s.get("line_start")} for s in sources),
+                          key=lambda s: (s["file"] or "", s["line"] or 0)),
+        "authors": authors,
+        "methods": _concepts(graph, paper_id, "uses_method"),
+        "datasets": _concepts(graph, paper_id, "uses_dataset"),
+        "tasks": _concepts(graph, paper_id, "addresses_task"),
+    }
+
+
+@register("jsonl", "one JSON object per paper (stable contract; reads back with the jsonl reader)")
+def write_jsonl(graph: Graph, handle: IO[bytes]) -> None:
+    for paper in graph.nodes("Paper"):
+        handle.write(json.dumps(paper_object(graph, paper.id), ensure_ascii=False).encode("utf-8"))
+        handle.write(b"\n")
+
+
+def _serialize(graph: Graph, handle: IO[bytes], format: ox.RdfFormat, prefixes: dict[str, str] | None) -> None:
+    ox.serialize(rdf.triples(graph), handle, format=format, prefixes=prefixes)
+
+
+@register("turtle", "RDF Turtle with kg's prefixes (the RDF store's triples)")
+def write_turtle(graph: Graph, handle: IO[bytes]) -> None:
+    _serialize(graph, handle, ox.RdfFormat.TURTLE, PREFIXES)
+
+
+@register("nt", "RDF N-Triples, canonical form, one triple per line")
+def write_ntriples(graph: Graph, handle: IO[bytes]) -> None:
+    _serialize(graph, handle, ox.RdfFormat.N_TRIPLES, None)
+
+
+def jsonld_context(graph: Graph) -> dict[str, Any]:
+    """An ``@context``: every prefix kg uses, plus the ontology's keys as terms."""
+    context: dict[str, Any] = dict(PREFIXES)
+    onto = graph.ontology
+    for key, prop in onto.properties.items():
+        term: dict[str, Any] = {"@id": prop.iri}
+        if prop.datatype.endswith("#integer"):
+            term["@type"] = prop.datatype
+        context[key] = term
+    for key, relation in onto.relations.items():
+        context[key] = {"@id": relation.iri, "@type": "@id"}
+    for key, node_type in onto.node_types.items():
+        context[key] = node_type.iri
+    return context
+
+
+@register("jsonld", "JSON-LD with an @context derived from the ontology")
+def write_jsonld(graph: Graph, handle: IO[bytes]) -> None:
+    buffer = ox.serialize(rdf.triples(graph), format=ox.RdfFormat.JSON_LD)
+    document = json.loads(buffer)
+    nodes = document.get("@graph", []) if isinstance(document, dict) else document
+    context = jsonld_context(graph)
+    terms = {(v if isinstance(v, str) else v["@id"]): k for k, v in context.items() if k not in PREFIXES}
+    compacted = [_compact_node(node, terms) for node in nodes]
+    json.dump({"@context": context, "@graph": compacted}, _TextWriter(handle), ensure_ascii=False)
+    handle.write(b"\n")
+
+
+def _compact_node(node: dict[str, Any], terms: dict[str, str]) -> dict[str, Any]:
+    """Rename full-IRI keys and types to their context terms (values stay explicit and valid)."""
+    result: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "@type":
+            types = value if isinstance(value, list) else [value]
+            result[key] = [terms.get(t, t) for t in types]
+        else:
+            result[terms.get(key, key)] = value
+    return result
+
+
+class _TextWriter:
+    """Lets ``json.dump`` write UTF-8 into a binary handle without buffering the whole text."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+
+    def write(self, text: str) -> int:
+        return self.handle.write(text.encode("utf-8"))

@@ -1,0 +1,80 @@
+"""One way to print results: tables on a terminal, JSON or CSV for machines; messages to stderr.
+
+Commands hand rows here instead of printing themselves, so every command offers the same
+``--format`` choices and data never mixes with progress or warnings on stdout.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_cell(v) for v in value)
+    return str(value)
+
+
+def print_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], format: str, title: str | None = None) -> None:
+    """Rows to stdout as a table (rich), JSON (a list of objects) or CSV (with a header)."""
+    if format == "json":
+        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2))
+    elif format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(row.get(c)) for c in columns])
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title, show_lines=False)
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*(_cell(row.get(c)) for c in columns))
+        Console(file=sys.stdout, soft_wrap=False).print(table)
+
+
+def message(text: str) -> None:
+    """A human message (not data): stderr."""
+    click.echo(text, err=True)
+
+
+@contextmanager
+def progress_reporter(enabled: bool | None = None) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress callback drawing a bar on stderr when it is a terminal; None when piped."""
+    show = sys.stderr.isatty() if enabled is None else enabled
+    if not show:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        transient=True, console=_stderr_console(),
+    ) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def update(description: str, done: int, total: int) -> None:
+            bar.update(task, description=description, completed=done, total=total or None)
+
+        yield update
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(file=sys.stderr)

@@ -1,0 +1,1 @@
+"""Reading a built store: SPARQL (and, later, Cypher and the lookups)."""

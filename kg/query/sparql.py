@@ -1,0 +1,106 @@
+"""Read-only SPARQL over the store, with bound parameters instead of spliced strings.
+
+Queries run on a read-only Oxigraph handle, and SPARQL UPDATE forms are refused before
+parsing with a message saying so. Values a user supplies go in as ``substitutions`` (SEP-0007
+bindings of ``?name``), never into the query text. The usual prefixes (``kg:``, ``schema:``,
+``foaf:``, ``dcterms:``, ``skos:``, ``prov:``, ``rdf:``, ``rdfs:``, ``xsd:``, ``kgid:``) are
+predeclared.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError
+from kg.ontology import CONCEPT_BASE, NAMESPACE, RESOURCE_BASE
+
+PREFIXES = {
+    "kg": NAMESPACE,
+    "kgid": RESOURCE_BASE,
+    "kgc": CONCEPT_BASE,
+    "schema": "https://schema.org/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+}
+_UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+_NOISE = re.compile(r"#[^\n]*|<[^>\s]*>|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
+_PROLOGUE = re.compile(r"^\s*(?:(?:PREFIX\s+[\w.-]*:\s*|BASE\s+)\S*\s*)*", re.IGNORECASE)
+
+
+@dataclass
+class SparqlResult:
+    """What a query returned: rows for SELECT, a boolean for ASK, triples for CONSTRUCT/DESCRIBE."""
+
+    kind: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def is_update(query: str) -> bool:
+    """True for SPARQL UPDATE requests (INSERT, DELETE, LOAD, CLEAR, DROP, …)."""
+    text = _PROLOGUE.sub("", _NOISE.sub(" ", query))
+    first = re.match(r"\s*([A-Za-z]+)", text)
+    return bool(first and first.group(1).upper() in _UPDATE_KEYWORDS)
+
+
+def _term_value(term: Any) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        if datatype.endswith("#integer"):
+            return int(term.value)
+        if datatype.endswith(("#double", "#decimal", "#float")):
+            return float(term.value)
+        if datatype.endswith("#boolean"):
+            return term.value == "true"
+        return term.value
+    return term.value
+
+
+def _term_text(term: Any) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<{term.value}>"
+    return str(term)
+
+
+def parameter(value: str) -> ox.NamedNode | ox.Literal:
+    """A user value as an RDF term: '<iri>' → IRI, an integer → xsd:integer, else a string."""
+    if value.startswith("<") and value.endswith(">") and " " not in value:
+        return ox.NamedNode(value[1:-1])
+    if re.fullmatch(r"-?\d+", value):
+        return ox.Literal(value, datatype=ox.NamedNode(PREFIXES["xsd"] + "integer"))
+    return ox.Literal(value)
+
+
+def run(store: ox.Store, query: str, params: dict[str, str] | None = None) -> SparqlResult:
+    """Run a read-only query; ``params`` bind ``?name`` variables to values."""
+    if is_update(query):
+        raise QueryError("SPARQL UPDATE is refused: `kg sparql` is read-only (rebuild the store to change it)")
+    substitutions = {ox.Variable(name): parameter(value) for name, value in (params or {}).items()}
+    try:
+        result = store.query(query, prefixes=PREFIXES, substitutions=substitutions or None)
+    except SyntaxError as err:
+        raise QueryError(f"SPARQL syntax error: {err}") from err
+    except OSError as err:
+        raise QueryError(f"SPARQL query failed: {err}") from err
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows = [{name: _term_value(solution[name]) for name in variables} for solution in result]
+        return SparqlResult("select", variables, rows)
+    if isinstance(result, ox.QueryBoolean):
+        return SparqlResult("ask", boolean=bool(result))
+    triples = [(_term_text(t.subject), _term_text(t.predicate), _term_text(t.object)) for t in result]
+    return SparqlResult("graph", triples=triples)

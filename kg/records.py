@@ -1,0 +1,81 @@
+"""Boundary types shared by every stage: what a reader yields and what extraction adds.
+
+They are frozen dataclasses so a record can be hashed, cached and passed between processes
+without anyone mutating it behind a later stage's back. Readers fill in only what their format
+states; everything unknown stays ``None`` or empty, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a record came from: the file (as given to the reader), its line span, the reader.
+
+    Lines are 1-based and inclusive, so ``file:line_start`` is what an editor jumps to.
+    """
+
+    file: str
+    line_start: int
+    line_end: int
+    reader: str
+
+    def __str__(self) -> str:
+        if self.line_start == self.line_end:
+            return f"{self.file}:{self.line_start}"
+        return f"{self.file}:{self.line_start}-{self.line_end}"
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorRef:
+    """An author as one source lists them.
+
+    ``as_written`` keeps the source's spelling ("Brendel, Wieland"); ``name`` is the reader's
+    display order ("Wieland Brendel"). Identity is decided later, by ``kg.resolve``.
+    ``affiliations`` are the affiliation parts the source gives for this author on this paper.
+    """
+
+    name: str
+    as_written: str
+    position: int
+    affiliations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One paper (or one summary of an unknown paper) as one source describes it.
+
+    ``key`` is unique within a source file and stable across runs (an external id where the
+    format has one, else the record's ordinal), so ids derived from it are deterministic.
+    ``summaries`` are third-party texts about the paper (blog or ShortScience write-ups), kept
+    apart from the authors' own ``abstract`` and ``tldr``.
+    """
+
+    key: str
+    provenance: Provenance
+    title: str | None = None
+    authors: tuple[AuthorRef, ...] = ()
+    abstract: str | None = None
+    tldr: str | None = None
+    summaries: tuple[str, ...] = ()
+    venue: str | None = None
+    year: int | None = None
+    topics: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    external_ids: tuple[str, ...] = ()
+    paper_affiliations: tuple[str, ...] = field(default=())
+
+    def text_fields(self) -> dict[str, str]:
+        """The record's free-text fields by name, for extraction and full-text matching."""
+        fields: dict[str, str] = {}
+        if self.title:
+            fields["title"] = self.title
+        if self.tldr:
+            fields["tldr"] = self.tldr
+        if self.abstract:
+            fields["abstract"] = self.abstract
+        for index, summary in enumerate(self.summaries):
+            fields[f"summary[{index}]"] = summary
+        return fields

@@ -1,0 +1,106 @@
+"""JSON lines: ``kg export --format jsonl`` output read back (the round trip), or any file of
+one paper object per line using the same keys (``title``, ``authors``, ``abstract``, …).
+
+Read as a stream, one line at a time, so a file of any size costs one line of memory. Authors
+may be objects (``{"name", "as_written", "institutions": [{"name"}]}``) or plain strings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from kg.errors import InputError
+from kg.records import AuthorRef, Provenance, Record
+from kg.sources import register
+from kg.sources.names import clean, display_name
+
+NAME = "jsonl"
+_PAPER_KEYS = {"title", "label", "abstract", "authors", "tldr", "summary"}
+
+
+def _sniff(sample: str, path: Path) -> float:
+    lines = [line for line in sample.split("\n") if line.strip()]
+    if not lines or not lines[0].lstrip().startswith("{"):
+        return 0.0
+    try:
+        first = json.loads(lines[0])
+    except json.JSONDecodeError:
+        return 0.0
+    return 0.95 if isinstance(first, dict) and _PAPER_KEYS & set(first) else 0.0
+
+
+def _text(value: Any) -> str | None:
+    return clean(value) or None if isinstance(value, str) else None
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return ()
+    return tuple(clean(v) for v in value if isinstance(v, str) and clean(v))
+
+
+def _author(position: int, value: Any) -> AuthorRef | None:
+    if isinstance(value, str) and clean(value):
+        return AuthorRef(display_name(value), clean(value), position)
+    if not isinstance(value, dict) or not _text(value.get("name")):
+        return None
+    institutions = value.get("institutions") or []
+    affiliations = tuple(
+        clean(inst["name"]) if isinstance(inst, dict) else clean(inst)
+        for inst in institutions
+        if (isinstance(inst, dict) and _text(inst.get("name"))) or (isinstance(inst, str) and clean(inst))
+    )
+    name = clean(value["name"])
+    return AuthorRef(name, _text(value.get("as_written")) or name, position, affiliations)
+
+
+def record_from_object(obj: dict[str, Any], path: Path, line: int) -> Record:
+    """One exported paper object → a record (unknown keys are ignored)."""
+    authors = tuple(
+        ref for ref in (_author(i, a) for i, a in enumerate(obj.get("authors") or [], start=1)) if ref is not None
+    )
+    year = obj.get("year")
+    return Record(
+        key=_text(obj.get("id")) or str(line),
+        provenance=Provenance(str(path), line, line, NAME),
+        title=_text(obj.get("title")),
+        authors=authors,
+        abstract=_text(obj.get("abstract")),
+        tldr=_text(obj.get("tldr")),
+        summaries=_strings(obj.get("summary")),
+        venue=_text(obj.get("venue")),
+        year=year if isinstance(year, int) and not isinstance(year, bool) else None,
+        topics=_strings(obj.get("topics")),
+        keywords=_strings(obj.get("keywords")),
+        external_ids=_strings(obj.get("external_ids")),
+    )
+
+
+@register(NAME, "JSON lines: one paper object per line (kg's own export reads back)", _sniff)
+def read(path: Path) -> Iterator[Record]:
+    try:
+        handle = path.open("rb")
+    except OSError as err:
+        raise InputError(path, f"cannot read: {err.strerror}") from err
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8").strip()
+            except UnicodeDecodeError as err:
+                raise InputError(path, "not valid UTF-8; re-save the file as UTF-8", number) from err
+            if not line:
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise InputError(path, f"invalid JSON: {err.msg} (column {err.colno})", number) from err
+            if not isinstance(obj, dict):
+                raise InputError(path, "expected a JSON object on this line", number)
+            if not (_text(obj.get("title")) or _text(obj.get("abstract")) or _strings(obj.get("summary"))):
+                raise InputError(path, "paper object has no title, abstract or summary", number)
+            yield record_from_object(obj, path, number)

@@ -1,0 +1,49 @@
+"""Closed namespace of the kg ontology's terms. Generated from ontology/kg.ttl: do not edit.
+
+Regenerate with ``python -m kg.ontology --write-vocab``; tests fail when it is stale.
+"""
+
+from rdflib.namespace import DefinedNamespace, Namespace
+from rdflib.term import URIRef
+
+
+class KG(DefinedNamespace):
+    """Terms of https://w3id.org/kg/ontology# (unknown names raise AttributeError)."""
+
+    _fail = True
+    _NS = Namespace("https://w3id.org/kg/ontology#")
+
+    Author: URIRef
+    Concept: URIRef
+    Dataset: URIRef
+    Institution: URIRef
+    Method: URIRef
+    Paper: URIRef
+    SourceRecord: URIRef
+    Summary: URIRef
+    Task: URIRef
+    Topic: URIRef
+    Venue: URIRef
+    addressesTask: URIRef
+    affiliatedWith: URIRef
+    asWritten: URIRef
+    authorPosition: URIRef
+    authoredBy: URIRef
+    cypherType: URIRef
+    externalId: URIRef
+    hasTopic: URIRef
+    idPrefix: URIRef
+    key: URIRef
+    lineEnd: URIRef
+    lineStart: URIRef
+    onPaper: URIRef
+    partOf: URIRef
+    publishedIn: URIRef
+    reader: URIRef
+    singleValued: URIRef
+    sourceFile: URIRef
+    summarises: URIRef
+    tldr: URIRef
+    usesDataset: URIRef
+    usesMethod: URIRef
+    year: URIRef

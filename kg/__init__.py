@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "build", "open_store", "records", "KnowledgeGraph", "BuildReport"]
+__all__ = ["BuildReport", "KnowledgeGraph", "__version__", "build", "open_store", "records"]
 
 
 def __getattr__(name: str) -> Any:

@@ -79,7 +79,9 @@ def _sha256(path: Path) -> str:
 
 
 def read_inputs(
-    paths: Sequence[str | Path] | None = None, format: str | None = None, strict: bool = False,
+    paths: Sequence[str | Path] | None = None,
+    format: str | None = None,
+    strict: bool = False,
     progress: Progress | None = None,
 ) -> tuple[list[Record], list[InputReport]]:
     """Read every input file (directories recurse) into records; nothing is written."""
@@ -111,8 +113,11 @@ def _renamed(record: Record, shown: str) -> Record:
 
 
 def build(
-    paths: Sequence[str | Path] | None = None, store: str | Path | None = None, format: str | None = None,
-    strict: bool = False, progress: Progress | None = None,
+    paths: Sequence[str | Path] | None = None,
+    store: str | Path | None = None,
+    format: str | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
 ) -> BuildReport:
     """Read the inputs, resolve them into a graph and swap a new store generation in.
 
@@ -133,12 +138,15 @@ def build(
             progress("writing RDF store", 0, 1)
         triples = rdf.write(graph, generation.rdf_dir)
         counts = graph.counts()
-        layout.write_meta(generation, {
-            "kg_version": __version__,
-            "inputs": [vars(i) for i in inputs],
-            "counts": counts,
-            "triples": triples,
-        })
+        layout.write_meta(
+            generation,
+            {
+                "kg_version": __version__,
+                "inputs": [vars(i) for i in inputs],
+                "counts": counts,
+                "triples": triples,
+            },
+        )
     timings["rdf_write"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
     return BuildReport(store_dir, inputs, counts, triples, timings)
@@ -201,4 +209,3 @@ def open_store(store: str | Path | None = None) -> KnowledgeGraph:
 def records(paths: Iterable[str | Path], format: str | None = None) -> list[Record]:
     """Just read files into records (no graph, no store): useful to check a new input file."""
     return read_inputs(list(paths), format)[0]
-

@@ -24,8 +24,13 @@ FORMATS = click.Choice(["table", "json", "csv"])
 
 def store_option(function: Any) -> Any:
     return click.option(
-        "--store", type=click.Path(file_okay=False, path_type=Path), envvar="KG_STORE", default=Path(".kg"),
-        show_default=True, show_envvar=True, help="Store directory.",
+        "--store",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="KG_STORE",
+        default=Path(".kg"),
+        show_default=True,
+        show_envvar=True,
+        help="Store directory.",
     )(function)
 
 
@@ -82,8 +87,12 @@ def stats(store: Path, as_json: bool) -> None:
         click.echo(json.dumps(result, indent=2, sort_keys=True))
         return
     print_rows([{"type": k, "count": v} for k, v in result["nodes"].items()], ["type", "count"], "table", "Nodes")
-    print_rows([{"relation": k, "count": v} for k, v in result["edges"].items()], ["relation", "count"], "table", "Edges")
-    print_rows([{"file": k, "records": v} for k, v in result["sources"].items()], ["file", "records"], "table", "Sources")
+    print_rows(
+        [{"relation": k, "count": v} for k, v in result["edges"].items()], ["relation", "count"], "table", "Edges"
+    )
+    print_rows(
+        [{"file": k, "records": v} for k, v in result["sources"].items()], ["file", "records"], "table", "Sources"
+    )
     click.echo(f"triples: {result['triples']}")
 
 
@@ -107,8 +116,16 @@ def _query_text(query: str | None, file: Path | None) -> str:
 
 @main.command()
 @click.argument("query", required=False)
-@click.option("-f", "--file", type=click.Path(dir_okay=False, path_type=Path), help="Read the query from FILE ('-': stdin).")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Bind ?NAME to VALUE (repeatable; '<iri>' for an IRI).")
+@click.option(
+    "-f", "--file", type=click.Path(dir_okay=False, path_type=Path), help="Read the query from FILE ('-': stdin)."
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind ?NAME to VALUE (repeatable; '<iri>' for an IRI).",
+)
 @click.option("--format", "format_", type=FORMATS, default="table", show_default=True)
 @store_option
 def sparql(query: str | None, file: Path | None, params: tuple[str, ...], format_: str, store: Path) -> None:
@@ -127,7 +144,9 @@ def sparql(query: str | None, file: Path | None, params: tuple[str, ...], format
 
 @main.command()
 @click.option("--format", "format_", required=True, metavar="NAME", help="Export format (see `kg formats`).")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Output file ('-': stdout).")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Output file ('-': stdout)."
+)
 @store_option
 def export(format_: str, output: Path, store: Path) -> None:
     """Write the graph as FORMAT: jsonl, turtle, nt or jsonld."""
@@ -149,10 +168,18 @@ def formats() -> None:
     from kg.export import exporters
     from kg.sources import readers
 
-    print_rows([{"reader": r.name, "description": r.description} for r in readers().values()],
-               ["reader", "description"], "table", "Input formats")
-    print_rows([{"export": n, "description": d} for n, d in exporters().items()],
-               ["export", "description"], "table", "Export formats")
+    print_rows(
+        [{"reader": r.name, "description": r.description} for r in readers().values()],
+        ["reader", "description"],
+        "table",
+        "Input formats",
+    )
+    print_rows(
+        [{"export": n, "description": d} for n, d in exporters().items()],
+        ["export", "description"],
+        "table",
+        "Export formats",
+    )
 
 
 if __name__ == "__main__":

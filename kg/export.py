@@ -26,6 +26,7 @@ from kg.graph import Graph
 from kg.query.sparql import PREFIXES
 from kg.store import rdf
 
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 Exporter = Callable[[Graph, IO[bytes]], None]
 _EXPORTERS: dict[str, tuple[str, Exporter]] = {}
 
@@ -94,18 +95,22 @@ def paper_object(graph: Graph, paper_id: str) -> dict[str, Any]:
         for affiliation in graph.out_edges(author.id, "affiliated_with"):
             if paper_id in affiliation.props.get("papers", ()):
                 institution = graph.node(affiliation.target)
-                institutions.append({
-                    "id": institution.id,
-                    "name": institution.props.get("name"),
-                    "aliases": list(institution.props.get("aliases", ())),
-                })
+                institutions.append(
+                    {
+                        "id": institution.id,
+                        "name": institution.props.get("name"),
+                        "aliases": list(institution.props.get("aliases", ())),
+                    }
+                )
         written = edge.props.get("as_written", ())
-        authors.append({
-            "id": author.id,
-            "name": author.props.get("name"),
-            "as_written": written[0] if written else author.props.get("name"),
-            "institutions": institutions,
-        })
+        authors.append(
+            {
+                "id": author.id,
+                "name": author.props.get("name"),
+                "as_written": written[0] if written else author.props.get("name"),
+                "institutions": institutions,
+            }
+        )
     summaries = sorted(
         (graph.node(e.source).props.get("text", "") for e in graph.in_edges(paper_id, "summarises")),
     )
@@ -119,8 +124,10 @@ def paper_object(graph: Graph, paper_id: str) -> dict[str, Any]:
         "tldr": props.get("tldr"),
         "summary": summaries,
         "topics": sorted(graph.node(e.target).props.get("label", "") for e in graph.out_edges(paper_id, "has_topic")),
-        "sources": sorted(({"file": s.get("file"), "line": s.get("line_start")} for s in sources),
-                          key=lambda s: (s["file"] or "", s["line"] or 0)),
+        "sources": sorted(
+            ({"file": s.get("file"), "line": s.get("line_start")} for s in sources),
+            key=lambda s: (s["file"] or "", s["line"] or 0),
+        ),
         "authors": authors,
         "methods": _concepts(graph, paper_id, "uses_method"),
         "datasets": _concepts(graph, paper_id, "uses_dataset"),
@@ -181,7 +188,9 @@ def _compact_node(node: dict[str, Any], terms: dict[str, str]) -> dict[str, Any]
     """Rename full-IRI keys and types to their context terms (values stay explicit and valid)."""
     result: dict[str, Any] = {}
     for key, value in node.items():
-        if key == "@type":
+        if key == _RDF_TYPE:
+            result["@type"] = [terms.get(item["@id"], item["@id"]) for item in value]
+        elif key == "@type":
             types = value if isinstance(value, list) else [value]
             result[key] = [terms.get(t, t) for t in types]
         else:

@@ -130,14 +130,21 @@ def load() -> Ontology:
         functional = OWL.FunctionalProperty in types or (single is not None and single.toPython() is True)
         if OWL.Class in types:
             node_types[key] = NodeType(
-                key, str(subject), text(subject, rdflib.URIRef(NAMESPACE + "idPrefix")),
-                text(subject, RDFS.label), text(subject, RDFS.comment),
+                key,
+                str(subject),
+                text(subject, rdflib.URIRef(NAMESPACE + "idPrefix")),
+                text(subject, RDFS.label),
+                text(subject, RDFS.comment),
             )
         elif (subject, rdflib.URIRef(NAMESPACE + "cypherType"), None) in graph:
             relations[key] = Relation(
-                key, str(subject), text(subject, rdflib.URIRef(NAMESPACE + "cypherType")),
-                local_key(graph.value(subject, RDFS.domain)), local_key(graph.value(subject, RDFS.range)),
-                functional, text(subject, RDFS.label) or key.replace("_", " "),
+                key,
+                str(subject),
+                text(subject, rdflib.URIRef(NAMESPACE + "cypherType")),
+                local_key(graph.value(subject, RDFS.domain)),
+                local_key(graph.value(subject, RDFS.range)),
+                functional,
+                text(subject, RDFS.label) or key.replace("_", " "),
             )
         else:
             datatype = text(subject, RDFS.range) or _XSD + "string"
@@ -151,9 +158,7 @@ def vocab_source() -> str:
 
     graph = rdflib.Graph()
     graph.parse(ontology_path(), format="turtle")
-    terms = sorted(
-        {str(s).removeprefix(NAMESPACE) for s in graph.subjects() if str(s).startswith(NAMESPACE)}
-    )
+    terms = sorted({str(s).removeprefix(NAMESPACE) for s in graph.subjects() if str(s).startswith(NAMESPACE)})
     lines = [
         '"""Closed namespace of the kg ontology\'s terms. Generated from ontology/kg.ttl: do not edit.',
         "",

@@ -63,8 +63,12 @@ def progress_reporter(enabled: bool | None = None) -> Iterator[Callable[[str, in
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        transient=True, console=_stderr_console(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+        console=_stderr_console(),
     ) as bar:
         task = bar.add_task("starting", total=None)
 

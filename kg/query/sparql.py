@@ -34,7 +34,13 @@ PREFIXES = {
 }
 _UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 _NOISE = re.compile(r"#[^\n]*|<[^>\s]*>|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
-_PROLOGUE = re.compile(r"^\s*(?:(?:PREFIX\s+[\w.-]*:\s*|BASE\s+)\S*\s*)*", re.IGNORECASE)
+_PROLOGUE = re.compile(r"^\s*(?:(?:PREFIX\s+[\w.-]*:|BASE)\s*<>\s*)*", re.IGNORECASE)
+
+
+def _blank(match: re.Match[str]) -> str:
+    """Comments vanish; IRIs and strings keep a placeholder so the prologue stays parseable."""
+    token = match.group(0)
+    return " " if token.startswith("#") else ("<>" if token.startswith("<") else '""')
 
 
 @dataclass
@@ -50,7 +56,7 @@ class SparqlResult:
 
 def is_update(query: str) -> bool:
     """True for SPARQL UPDATE requests (INSERT, DELETE, LOAD, CLEAR, DROP, …)."""
-    text = _PROLOGUE.sub("", _NOISE.sub(" ", query))
+    text = _PROLOGUE.sub("", _NOISE.sub(_blank, query))
     first = re.match(r"\s*([A-Za-z]+)", text)
     return bool(first and first.group(1).upper() in _UPDATE_KEYWORDS)
 
@@ -94,6 +100,10 @@ def run(store: ox.Store, query: str, params: dict[str, str] | None = None) -> Sp
         result = store.query(query, prefixes=PREFIXES, substitutions=substitutions or None)
     except SyntaxError as err:
         raise QueryError(f"SPARQL syntax error: {err}") from err
+    except RuntimeError as err:
+        if substitutions and "projection" in str(err):
+            raise QueryError(f"every --param must name a variable the query selects: {err}") from err
+        raise QueryError(f"SPARQL query failed: {err}") from err
     except OSError as err:
         raise QueryError(f"SPARQL query failed: {err}") from err
     if isinstance(result, ox.QuerySolutions):

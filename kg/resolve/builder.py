@@ -89,7 +89,9 @@ def _untitled_label(record: Record) -> str:
 
 def _add_author(graph: Graph, paper: str, ref: AuthorRef, provenance: str) -> None:
     author = graph.add_node(author_id(ref.name), "Author", name=ref.name, label=ref.name, aliases=(ref.as_written,))
-    graph.add_edge(paper, "authored_by", author, sources=(provenance,), position=ref.position, as_written=ref.as_written)
+    graph.add_edge(
+        paper, "authored_by", author, sources=(provenance,), position=ref.position, as_written=ref.as_written
+    )
     for affiliation in ref.affiliations:
         institution, name = institution_id(affiliation)
         graph.add_node(institution, "Institution", name=name, label=name, aliases=(affiliation,))
@@ -115,13 +117,24 @@ def _add_parents(graph: Graph, institution: str) -> None:
 def add_record(graph: Graph, index: _PaperIndex, record: Record) -> str:
     """Add one record's facts to the graph; returns the paper id it was attached to."""
     origin = graph.add_node(
-        source_id(record), "SourceRecord", label=str(record.provenance), file=record.provenance.file,
-        line_start=record.provenance.line_start, line_end=record.provenance.line_end, reader=record.provenance.reader,
+        source_id(record),
+        "SourceRecord",
+        label=str(record.provenance),
+        file=record.provenance.file,
+        line_start=record.provenance.line_start,
+        line_end=record.provenance.line_end,
+        reader=record.provenance.reader,
     )
     paper = index.paper_id(record)
     graph.add_node(
-        paper, "Paper", title=record.title, abstract=record.abstract, tldr=record.tldr, year=record.year,
-        keywords=record.keywords, external_ids=record.external_ids,
+        paper,
+        "Paper",
+        title=record.title,
+        abstract=record.abstract,
+        tldr=record.tldr,
+        year=record.year,
+        keywords=record.keywords,
+        external_ids=record.external_ids,
     )
     if record.title:
         graph.add_node(paper, "Paper", label=record.title)
@@ -137,7 +150,10 @@ def add_record(graph: Graph, index: _PaperIndex, record: Record) -> str:
         graph.add_edge(paper, "has_topic", topic_node, sources=(origin,))
     for text in record.summaries:
         summary = graph.add_node(
-            "summary/" + digest(paper, text), "Summary", text=text, label=f"Summary from {record.provenance}",
+            "summary/" + digest(paper, text),
+            "Summary",
+            text=text,
+            label=f"Summary from {record.provenance}",
         )
         graph.add_edge(summary, "summarises", paper, sources=(origin,))
         graph.add_edge(summary, "derived_from", origin)

@@ -21,7 +21,9 @@ def decode(data: bytes, path: Path) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
-        raise InputError(path, f"not valid UTF-8 (byte 0x{data[err.start]:02x}); re-save the file as UTF-8", line) from err
+        raise InputError(
+            path, f"not valid UTF-8 (byte 0x{data[err.start]:02x}); re-save the file as UTF-8", line
+        ) from err
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -19,7 +19,10 @@ from kg.sources._text import read_text
 from kg.sources.names import author_refs, clean
 
 NAME = "bibtex"
-_ENTRY_START = re.compile(r"^\s*@\s*(article|inproceedings|misc|book|incollection|phdthesis|techreport|proceedings|unpublished|conference|online|preprint)\s*\{", re.IGNORECASE | re.MULTILINE)
+_ENTRY_START = re.compile(
+    r"^\s*@\s*(article|inproceedings|misc|book|incollection|phdthesis|techreport|proceedings|unpublished|conference|online|preprint)\s*\{",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def _sniff(sample: str, path: Path) -> float:

@@ -37,9 +37,44 @@ _VENUE_YEAR = re.compile(r"\b([A-Z][A-Za-z]{2,9})\s*'?((?:19|20)\d{2})\b")
 _LABEL = re.compile(r"^(\w+):\s+(.*)$")
 _ANAPHORA = {"it", "this", "these", "that", "those", "they", "them"}
 _MINOR = {
-    "a", "an", "the", "and", "or", "but", "nor", "for", "of", "in", "on", "at", "to", "by", "with",
-    "from", "via", "vs", "as", "into", "without", "within", "is", "are", "be", "do", "not", "how",
-    "when", "than", "what", "why", "which", "it", "its", "you", "your", "one",
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "but",
+    "nor",
+    "for",
+    "of",
+    "in",
+    "on",
+    "at",
+    "to",
+    "by",
+    "with",
+    "from",
+    "via",
+    "vs",
+    "as",
+    "into",
+    "without",
+    "within",
+    "is",
+    "are",
+    "be",
+    "do",
+    "not",
+    "how",
+    "when",
+    "than",
+    "what",
+    "why",
+    "which",
+    "it",
+    "its",
+    "you",
+    "your",
+    "one",
 }
 _END_MARKERS = ("comments powered by disqus",)
 
@@ -66,22 +101,26 @@ def heading_like(line: str) -> bool:
     return not page_furniture.contains(text)
 
 
+def is_remark(text: str) -> bool:
+    """The writer's own remark: "Results: better test NLL, …" or "Why does it work though?"."""
+    label = _LABEL.match(text)
+    if label and capitalised_ratio(label.group(2)) < 0.5 and len(label.group(1)) < 12:
+        return True
+    if "?" in text:
+        q_words = [w.lower() for w in _words(text.split("?", 1)[0])]
+        if len(q_words) <= 8 and _ANAPHORA & set(q_words):
+            return True
+    return False
+
+
 def title_like(line: str) -> bool:
     """Heading-like and shaped like a paper title rather than the writer's own remark."""
-    if not heading_like(line):
+    if not heading_like(line) or is_remark(line.strip()):
         return False
     text = line.strip()
     words = _words(text)
     if len(words) <= 3 and capitalised_ratio(text) < 1.0:
         return False  # "Inference network": a figure caption, not a title
-    label = _LABEL.match(text)
-    if label and capitalised_ratio(label.group(2)) < 0.5 and len(label.group(1)) < 12:
-        return False  # "Results: better test NLL, …"
-    if "?" in text:
-        question = text.split("?", 1)[0]
-        q_words = [w.lower() for w in _words(question)]
-        if len(q_words) <= 8 and _ANAPHORA & set(q_words):
-            return False  # "So why do these approaches work so well?"
     return capitalised_ratio(text) >= 0.5 or len(words) >= 6
 
 
@@ -126,7 +165,7 @@ def parse(units: list[tuple[int, str]]) -> tuple[list[_Paper], str | None, int |
     previous_was_title = previous_was_section = False
     for index, (number, text) in enumerate(body):
         following = body[index + 1][1] if index + 1 < len(body) else ""
-        starts_section = heading_like(text) and title_like(following)
+        starts_section = heading_like(text) and not is_remark(text) and title_like(following)
         if starts_section and not previous_was_title and not previous_was_section:
             section = clean(text)
             previous_was_title, previous_was_section = False, True

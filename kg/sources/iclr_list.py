@@ -30,10 +30,7 @@ def looks_like_authors(line: str) -> bool:
         return False
     if line.rstrip().endswith((".", ":", ";", "?", "!")):
         return False
-    for item in items:
-        if not item or len(item.split()) > 6 or not _NAME_ITEM.match(item):
-            return False
-    return True
+    return all(item and len(item.split()) <= 6 and _NAME_ITEM.match(item) for item in items)
 
 
 def _sniff(sample: str, path: Path) -> float:

@@ -36,12 +36,14 @@ def _text(value: Any) -> str | None:
     return clean(value) or None if isinstance(value, str) else None
 
 
-def _strings(value: Any) -> tuple[str, ...]:
+def _strings(value: Any, keep_lines: bool = False) -> tuple[str, ...]:
+    """A string or list of strings; ``keep_lines`` keeps a summary's line structure."""
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
         return ()
-    return tuple(clean(v) for v in value if isinstance(v, str) and clean(v))
+    tidy = str.strip if keep_lines else clean
+    return tuple(tidy(v) for v in value if isinstance(v, str) and tidy(v))
 
 
 def _author(position: int, value: Any) -> AuthorRef | None:
@@ -72,7 +74,7 @@ def record_from_object(obj: dict[str, Any], path: Path, line: int) -> Record:
         authors=authors,
         abstract=_text(obj.get("abstract")),
         tldr=_text(obj.get("tldr")),
-        summaries=_strings(obj.get("summary")),
+        summaries=_strings(obj.get("summary"), keep_lines=True),
         venue=_text(obj.get("venue")),
         year=year if isinstance(year, int) and not isinstance(year, bool) else None,
         topics=_strings(obj.get("topics")),

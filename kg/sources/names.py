@@ -40,5 +40,7 @@ def author_refs(written: list[str], affiliations: list[tuple[str, ...]] | None =
     refs = []
     for index, as_written in enumerate(written):
         affs = affiliations[index] if affiliations else ()
-        refs.append(AuthorRef(name=display_name(as_written), as_written=as_written, position=index + 1, affiliations=affs))
+        refs.append(
+            AuthorRef(name=display_name(as_written), as_written=as_written, position=index + 1, affiliations=affs)
+        )
     return tuple(refs)

@@ -69,7 +69,7 @@ def _keywords(text: str) -> tuple[str, ...]:
 
 
 def _read_block(path: Path, units: list[tuple[int, str]], ordinal: int) -> Record:
-    (title_line, title), (authors_line, authors), (_, venue_line) = units[:3]
+    (title_line, title), (_, authors), (_, venue_line) = units[:3]
     venue = _VENUE.match(venue_line.strip())
     assert venue is not None  # guaranteed by _paper_starts
     keywords: tuple[str, ...] = ()
@@ -92,7 +92,11 @@ def _read_block(path: Path, units: list[tuple[int, str]], ordinal: int) -> Recor
             abstract_lines.append(stripped)
         elif (match := _KEYWORDS.match(stripped)) and not keywords:
             keywords = _keywords(match.group("keywords"))
-        elif stripped in (authors.strip(), venue_line.strip()) or _KEYWORDS.match(stripped) or _FIRST_PUBLISHED.match(stripped):
+        elif (
+            stripped in (authors.strip(), venue_line.strip())
+            or _KEYWORDS.match(stripped)
+            or _FIRST_PUBLISHED.match(stripped)
+        ):
             continue  # the block's repeated header, or arXiv furniture
         else:
             raise InputError(path, f"unexpected line in the header of {title.strip()!r}", _line_of(units, text))

@@ -68,7 +68,9 @@ def current_generation(store: Path) -> Generation:
         raise StoreError(store, "no store here; run `kg build` first (or pass --store / set KG_STORE)")
     generation = Generation(store / pointer.read_text(encoding="utf-8").strip())
     if not generation.path.is_dir():
-        raise StoreError(store, f"CURRENT points at a missing generation {generation.path.name}; rebuild with `kg build`")
+        raise StoreError(
+            store, f"CURRENT points at a missing generation {generation.path.name}; rebuild with `kg build`"
+        )
     version = generation.meta().get("format_version")
     if version != FORMAT_VERSION:
         hint = "upgrade kg" if isinstance(version, int) and version > FORMAT_VERSION else "rebuild it with `kg build`"

@@ -1,0 +1,65 @@
+"""A plain (non-editable) wheel carries ontology/, data/ and viz/ and works from any directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr
+    (path,) = out.glob("kg-*.whl")
+    return path
+
+
+def test_wheel_contains_the_data(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "kg/_data/ontology/kg.ttl" in names
+    assert "kg/_data/ontology/shapes.ttl" in names
+    assert "kg/_data/data/corpus/iclr2021_authors_tldr_abstracts.txt" in names
+    assert "kg/_data/data/lexicons/venues.toml" in names
+    assert "kg/cli.py" in names and "kg/py.typed" in names
+
+
+def test_installed_wheel_builds_the_default_corpus_from_elsewhere(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    installed = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert installed.returncode == 0, installed.stderr
+    workdir = tmp_path / "elsewhere"
+    workdir.mkdir()
+    # only the installed copy may be importable: the source tree must not shadow it
+    path = os.pathsep.join([str(target), *(p for p in sys.path if p and Path(p).resolve() != ROOT)])
+    env = {**os.environ, "PYTHONPATH": path, "KG_STORE": str(workdir / "store")}
+    code = (
+        "import kg, json; kg.build(); s = kg.open_store().stats(); "
+        "print(json.dumps({'file': kg.__file__, 'sources': s['sources']}))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=workdir, timeout=300
+    )
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["file"].startswith(str(target))
+    assert result["sources"]["data/corpus/iclr2021_authors_tldr_abstracts.txt"] == 434
+    assert sum(result["sources"].values()) == 505

@@ -1,0 +1,37 @@
+"""Built graphs satisfy ontology/shapes.ttl, and the shapes do catch broken graphs."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pyshacl
+import rdflib
+
+from kg.ontology import NAMESPACE
+from kg.resources import resource_dir
+
+
+def _data_graph(handle) -> rdflib.Graph:
+    dump = handle.rdf_store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    return rdflib.Graph().parse(data=dump.decode("utf-8"), format="nt")
+
+
+def _validate(data: rdflib.Graph) -> tuple[bool, str]:
+    shapes = rdflib.Graph().parse(resource_dir("ontology") / "shapes.ttl", format="turtle")
+    conforms, _, text = pyshacl.validate(data, shacl_graph=shapes, inference="none")
+    return conforms, text
+
+
+def test_default_corpus_conforms(handle) -> None:
+    conforms, text = _validate(_data_graph(handle))
+    assert conforms, text
+
+
+def test_shapes_catch_a_missing_label_and_a_bad_year(handle) -> None:
+    data = _data_graph(handle)
+    paper = next(data.subjects(rdflib.RDF.type, rdflib.URIRef(NAMESPACE + "Paper")))
+    data.remove((paper, rdflib.RDFS.label, None))
+    data.add((paper, rdflib.URIRef(NAMESPACE + "year"), rdflib.Literal("twenty")))
+    conforms, text = _validate(data)
+    assert not conforms
+    assert "every node has exactly one non-empty rdfs:label" in text
+    assert "Result Path: kg:year" in text

@@ -1,0 +1,105 @@
+"""The RDF store: deterministic rebuilds, atomic swaps, the writer lock, version checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+import kg
+from kg.errors import InputError, StoreError
+from kg.store import layout, rdf
+
+
+def _triples(store: Path) -> set[str]:
+    generation = layout.current_generation(store)
+    dump = rdf.open_read_only(generation.rdf_dir).dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    return set(dump.decode("utf-8").splitlines())
+
+
+def test_building_twice_gives_identical_triples(tmp_path: Path, built_store: Path) -> None:
+    again = tmp_path / "again"
+    kg.build(None, store=again)
+    kg.build(None, store=again)
+    assert _triples(again) == _triples(built_store)
+
+
+def test_input_order_does_not_change_the_graph(tmp_path: Path, corpus: Path, built_store: Path) -> None:
+    store = tmp_path / "reversed"
+    kg.build(sorted(corpus.iterdir(), reverse=True), store=store)
+    assert _triples(store) == _triples(built_store)
+
+
+def test_bad_input_leaves_the_previous_store_untouched(tmp_path: Path, corpus: Path) -> None:
+    store = tmp_path / "s"
+    kg.build([corpus / "workshop_posters_affiliations.txt"], store=store)
+    before = _triples(store)
+    generation = layout.current_generation(store).path
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"title": "T", "author": "A"},\n{"title": ')
+    with pytest.raises(InputError):
+        kg.build([corpus / "shortscience_summaries.txt", bad], store=store)
+    assert layout.current_generation(store).path == generation
+    assert _triples(store) == before
+    assert not list(store.glob(".tmp-*"))
+
+
+def test_failure_while_writing_keeps_the_previous_generation(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "s"
+    kg.build([corpus / "workshop_posters_affiliations.txt"], store=store)
+    before = _triples(store)
+
+    def explode(graph, directory):
+        (directory / "partial").mkdir(parents=True)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(rdf, "write", explode)
+    with pytest.raises(OSError, match="disk full"):
+        kg.build(None, store=store)
+    assert _triples(store) == before
+    assert not list(store.glob(".tmp-*"))
+
+
+def test_second_writer_is_refused_with_the_holder(tmp_path: Path) -> None:
+    store = tmp_path / "s"
+    with layout.writer_lock(store), pytest.raises(StoreError, match=r"is being written by pid \d+"):
+        kg.build(None, store=store)
+
+
+def test_old_generations_are_removed_but_the_previous_is_kept(tmp_path: Path, corpus: Path) -> None:
+    store = tmp_path / "s"
+    for _ in range(3):
+        kg.build([corpus / "shortscience_summaries.txt"], store=store)
+    assert len(list(store.glob("gen-*"))) == 2
+
+
+def test_missing_store_and_foreign_version(tmp_path: Path, corpus: Path) -> None:
+    with pytest.raises(StoreError, match="run `kg build` first"):
+        kg.open_store(tmp_path / "nothing")
+    store = tmp_path / "s"
+    kg.build([corpus / "shortscience_summaries.txt"], store=store)
+    meta_path = layout.current_generation(store).meta_path
+    meta = json.loads(meta_path.read_text())
+    meta["format_version"] = 99
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(StoreError, match="upgrade kg"):
+        kg.open_store(store)
+
+
+def test_meta_lists_inputs_with_hashes(handle) -> None:
+    inputs = {i["file"]: i for i in handle.meta["inputs"]}
+    assert inputs["data/corpus/iclr2021_authors_tldr_abstracts.txt"]["records"] == 434
+    assert all(len(i["sha256"]) == 64 for i in inputs.values())
+    assert handle.meta["kg_version"] == kg.__version__
+
+
+def test_graph_reads_back_identically(handle) -> None:
+    graph = handle.graph()
+    assert set(map(str, rdf.triples(graph))) == set(map(str, rdf.triples(handle.graph())))
+    written = {str(t) for t in rdf.triples(graph)}
+    stored = {str(q.triple) for q in handle.rdf_store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    assert written == stored

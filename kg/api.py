@@ -118,8 +118,11 @@ def build(
     format: str | None = None,
     strict: bool = False,
     progress: Progress | None = None,
+    extract: bool = True,
 ) -> BuildReport:
     """Read the inputs, resolve them into a graph and swap a new store generation in.
+
+    ``extract=False`` skips concept extraction (methods, datasets, tasks).
 
     Everything is read and resolved before the store is touched, so bad input leaves the
     previous store as it was. Building the same inputs twice gives the same triples.
@@ -130,7 +133,20 @@ def build(
     records, inputs = read_inputs(paths, format, strict, progress)
     timings["read"] = time.perf_counter() - started
     mark = time.perf_counter()
+    mentions = None
+    if extract:
+        if progress:
+            progress("extracting concepts", 0, 1)
+        from kg.extract import extract_records
+
+        mentions = extract_records(records)
+        timings["extract"] = time.perf_counter() - mark
+        mark = time.perf_counter()
     graph = build_graph(records)
+    if mentions is not None:
+        from kg.resolve.concepts import add_concepts
+
+        add_concepts(graph, records, mentions)
     timings["resolve"] = time.perf_counter() - mark
     mark = time.perf_counter()
     with layout.new_generation(store_dir) as generation:

@@ -182,5 +182,24 @@ def formats() -> None:
     )
 
 
+@main.command()
+@click.argument("source", required=False, default="-", metavar="[FILE|-]")
+@click.option("--whole", is_flag=True, help="Treat the input as one document (default: one document per line).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per mention).")
+def extract(source: str, whole: bool, as_json: bool) -> None:
+    """Tag methods, datasets and tasks in any text (a file or stdin); no store is touched."""
+    from kg.extract import extract_documents
+
+    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    documents = [text] if whole else text.split("\n")
+    rows = [
+        {"document": index + 1, "type": m.type, "concept": m.concept, "label": m.label, "text": m.text,
+         "start": m.start, "end": m.end, "rule": m.rule, "confidence": m.confidence}
+        for index, mentions in enumerate(extract_documents(documents)) for m in mentions
+    ]
+    columns = ["document", "type", "label", "text", "start", "end", "rule", "confidence", "concept"]
+    print_rows(rows, columns, "json" if as_json else "table")
+
+
 if __name__ == "__main__":
     main()

@@ -79,3 +79,26 @@ class Record:
         for index, summary in enumerate(self.summaries):
             fields[f"summary[{index}]"] = summary
         return fields
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One concept mentioned in one field of one record, with the evidence to show for it.
+
+    ``start``/``end`` are character offsets into the record's field text (``Record.text_fields``),
+    ``text`` the matched surface form, ``concept`` the canonical concept id (``concept/<slug>``),
+    ``rule`` the component and pattern that matched, ``confidence`` in [0, 1]. ``discovered`` is
+    true for concepts found by a pattern rather than the concept scheme.
+    """
+
+    field: str
+    start: int
+    end: int
+    text: str
+    concept: str
+    type: str
+    label: str
+    rule: str
+    confidence: float
+    discovered: bool = False
+    aliases: tuple[str, ...] = ()

@@ -17,6 +17,7 @@ class KG(DefinedNamespace):
     Concept: URIRef
     Dataset: URIRef
     Institution: URIRef
+    Mention: URIRef
     Method: URIRef
     Paper: URIRef
     SourceRecord: URIRef
@@ -29,17 +30,24 @@ class KG(DefinedNamespace):
     asWritten: URIRef
     authorPosition: URIRef
     authoredBy: URIRef
+    charEnd: URIRef
+    charStart: URIRef
+    confidence: URIRef
     cypherType: URIRef
+    discovered: URIRef
     externalId: URIRef
+    field: URIRef
     hasTopic: URIRef
     idPrefix: URIRef
     key: URIRef
     lineEnd: URIRef
     lineStart: URIRef
+    matchedText: URIRef
     onPaper: URIRef
     partOf: URIRef
     publishedIn: URIRef
     reader: URIRef
+    rule: URIRef
     singleValued: URIRef
     sourceFile: URIRef
     summarises: URIRef

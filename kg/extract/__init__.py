@@ -1,0 +1,188 @@
+"""Extraction: methods, datasets and tasks mentioned in records' text, with evidence.
+
+The pipeline is ``spacy.blank("en")`` plus the rule components of
+:mod:`kg.extract.components` (no model is downloaded). :func:`extract_records` runs it over
+every text field with ``nlp.pipe`` and adds what only a corpus-wide view can give: an acronym
+defined in one record ("Neural Arithmetic Logic Unit (NALU)") is recognised in records that use
+it without defining it, and a title of the form "Name: …" names the paper's own method.
+Results are deterministic: the same records give the same mentions in the same order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache
+
+from kg.records import Mention, Provenance, Record
+
+_NO_FILE = Provenance("-", 1, 1, "text")
+PIPELINE = ("kg_lexicon", "kg_acronyms", "kg_patterns", "kg_spans")
+_TITLE_NAME = re.compile(r"^((?:[A-Z][\w\-]*)(?: [A-Z][\w\-]*){0,2}):\s")
+_TITLE_STOP = {"the", "a", "an", "on", "towards", "toward", "why", "what", "how", "when", "is", "are", "do", "does"}
+
+
+@cache
+def pipeline():
+    """The extraction pipeline, built once per process."""
+    import spacy
+
+    from kg.extract import components  # noqa: F401  (registers the factories)
+
+    nlp = spacy.blank("en")
+    for name in PIPELINE:
+        nlp.add_pipe(name)
+    return nlp
+
+
+_SAME_LENGTH = str.maketrans(
+    {
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u00a0": " ",
+    }
+)
+
+
+def for_matching(text: str) -> str:
+    """Unicode dashes, curly quotes and non-breaking spaces as their ASCII forms, one character
+    for one, so offsets found in the result are offsets into the original text."""
+    return text.translate(_SAME_LENGTH)
+
+
+def _mentions_from_doc(doc, field: str, original: str | None = None) -> list[Mention]:
+    mentions = []
+    source = original if original is not None else doc.text
+    for found in doc._.kg_found or ():
+        span = doc[found.start : found.end]
+        mentions.append(
+            Mention(
+                field=field,
+                start=span.start_char,
+                end=span.end_char,
+                text=source[span.start_char : span.end_char],
+                concept=found.concept,
+                type=found.type,
+                label=found.label,
+                rule=found.rule,
+                confidence=found.confidence,
+                discovered=found.discovered,
+            )
+        )
+    return mentions
+
+
+def extract_text(text: str, field: str = "text") -> list[Mention]:
+    """Mentions in one piece of text (no corpus-wide acronyms, no title rule)."""
+    return _mentions_from_doc(pipeline()(for_matching(text)), field, text)
+
+
+def extract_documents(texts: Sequence[str], batch_size: int = 64) -> list[list[Mention]]:
+    """Mentions per document for free text (blank documents give empty lists); the corpus-wide
+    acronym rule applies across the documents given."""
+    records = [
+        Record(key=str(i), provenance=_NO_FILE, abstract=text if text.strip() else None) for i, text in enumerate(texts)
+    ]
+    return [[m for m in mentions] for mentions in extract_records(records, batch_size=batch_size)]
+
+
+def _title_method(title: str, known: dict[str, Mention]) -> Mention | None:
+    """'SUMO: Unbiased Estimation of …' → the paper's own method 'SUMO'."""
+    from kg.extract.components import is_generic
+    from kg.normalize import slug
+
+    match = _TITLE_NAME.match(title)
+    if not match:
+        return None
+    name = match.group(1)
+    words = name.split()
+    if words[0].lower() in _TITLE_STOP or is_generic(name) or len(name) < 3:
+        return None
+    if (0, len(name)) in {(m.start, m.end) for m in known.values()}:
+        return None
+    return Mention(
+        "title", 0, len(name), name, "concept/" + slug(name), "Method", name, "pattern:title-name", 0.8, discovered=True
+    )
+
+
+def extract_records(records: Sequence[Record], batch_size: int = 64, n_process: int = 1) -> list[list[Mention]]:
+    """Mentions per record (same order as ``records``), one per concept per field span."""
+    nlp = pipeline()
+    jobs = [
+        (for_matching(text), (index, field))
+        for index, record in enumerate(records)
+        for field, text in record.text_fields().items()
+    ]
+    per_record: list[list[Mention]] = [[] for _ in records]
+    definitions: dict[str, set[tuple[str, str, str, bool]]] = {}
+    docs_acronyms: dict[int, set[str]] = {}
+    for doc, (index, field) in nlp.pipe(jobs, as_tuples=True, batch_size=batch_size, n_process=n_process):
+        per_record[index].extend(_mentions_from_doc(doc, field, records[index].text_fields()[field]))
+        for short, _long, target, discovered in doc._.kg_acronyms or ():
+            definitions.setdefault(short, set()).add((target.concept, target.type, target.label, discovered))
+            docs_acronyms.setdefault(index, set()).add(short)
+    _spread_acronyms(records, per_record, definitions, docs_acronyms)
+    for index, record in enumerate(records):
+        if record.title:
+            found = _title_method(record.title, {m.concept: m for m in per_record[index] if m.field == "title"})
+            if found is not None:
+                per_record[index].append(found)
+        per_record[index].sort(key=lambda m: (m.field, m.start, m.end, m.concept))
+    return per_record
+
+
+def _spread_acronyms(
+    records: Sequence[Record],
+    per_record: list[list[Mention]],
+    definitions: dict[str, set[tuple[str, str, str, bool]]],
+    defined_in: dict[int, set[str]],
+) -> None:
+    """Use an acronym defined (one way only) somewhere in the corpus in records that do not
+    define it themselves, where nothing else already covers the span."""
+    unique = {short: next(iter(targets)) for short, targets in definitions.items() if len(targets) == 1}
+    if not unique:
+        return
+    pattern = re.compile(
+        r"(?<![\w-])(" + "|".join(sorted(map(re.escape, unique), key=len, reverse=True)) + r")s?(?![\w-])"
+    )
+    for index, record in enumerate(records):
+        local = defined_in.get(index, set())
+        for field, text in record.text_fields().items():
+            covered = [(m.start, m.end) for m in per_record[index] if m.field == field]
+            for match in pattern.finditer(for_matching(text)):
+                short = match.group(1)
+                if short in local or any(s < match.end() and match.start() < e for s, e in covered):
+                    continue
+                concept, concept_type, label, discovered = unique[short]
+                per_record[index].append(
+                    Mention(
+                        field,
+                        match.start(),
+                        match.end(),
+                        text[match.start() : match.end()],
+                        concept,
+                        concept_type,
+                        label,
+                        "acronym:corpus",
+                        0.8,
+                        discovered,
+                    )
+                )
+                covered.append((match.start(), match.end()))
+
+
+def distinct_concepts(mentions: Iterable[Mention]) -> dict[str, Mention]:
+    """The first (best-placed) mention of each concept: one entry per entity per record."""
+    first: dict[str, Mention] = {}
+    order = {"title": 0, "tldr": 1, "abstract": 2}
+    for mention in sorted(mentions, key=lambda m: (order.get(m.field, 3), m.field, m.start)):
+        first.setdefault(mention.concept, mention)
+    return first

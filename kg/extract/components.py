@@ -1,0 +1,398 @@
+"""spaCy components of the extraction pipeline, registered as factories (rules live in data/).
+
+- ``kg_lexicon``: phrase matching against the concept scheme. Aliases written in lower case
+  or as ordinary words match case-insensitively; acronyms and other short or mixed-case
+  aliases ("GNN", "BN", "ResNet") match case-sensitively, so "gan" in prose is not a GAN.
+  Plural and hyphen/space variants are generated from every alias.
+- ``kg_acronyms``: Schwartz–Hearst acronym definitions ("Neural Arithmetic Logic Unit (NALU)").
+  A definition overrides the lexicon inside its document (an abstract that defines "BN" as a
+  Bayesian network means that), and a long form the scheme lacks becomes a discovered concept
+  typed by its head noun.
+- ``kg_patterns``: named things the scheme cannot know: the paper's own method ("we propose
+  X", a title "X: …"), "the X dataset", "X benchmark".
+- ``kg_spans``: keeps the longest non-overlapping proposals and drops generic words.
+
+Components add :class:`Candidate` proposals to ``doc._.kg_candidates``; the final mentions are
+in ``doc._.kg_found`` and, for displaCy and other spaCy tools, ``doc.spans["kg_concepts"]``
+(concept id as ``kb_id_``, type as ``label_``).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from kg.extract.scheme import ROOTS, Concept, load_scheme
+from kg.normalize import key, slug
+from kg.resources import resource_dir
+
+SPAN_KEY = "kg_concepts"
+for _name in ("kg_acronyms", "kg_candidates", "kg_found"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A proposed mention: token span, concept, and how it was found.
+
+    Kept in ``doc._.kg_candidates`` rather than in Span extensions: spaCy keys span extension
+    values by offsets, so two proposals for the same words would overwrite each other.
+    """
+
+    start: int
+    end: int
+    concept: str
+    type: str
+    label: str
+    rule: str
+    confidence: float
+    discovered: bool = False
+
+    @property
+    def priority(self) -> int:
+        """A document's own acronym definition beats the lexicon, which beats a guessed pattern."""
+        return _PRIORITY.get(self.rule.split(":", 1)[0], 0)
+
+
+_PRIORITY = {"acronym": 3, "lexicon": 2, "pattern": 1}
+
+
+def _propose(doc: Doc, candidate: Candidate) -> None:
+    if doc._.kg_candidates is None:
+        doc._.kg_candidates = []
+    doc._.kg_candidates.append(candidate)
+
+
+def _data(name: str) -> Any:
+    return resource_dir("data") / "extract" / name
+
+
+@cache
+def generic_terms() -> frozenset[str]:
+    words = set()
+    for line in _data("generic_terms.txt").read_text(encoding="utf-8").splitlines():
+        entry = line.split("#", 1)[0].strip()
+        if entry:
+            words.add(key(entry))
+    return frozenset(words)
+
+
+@cache
+def head_noun_types() -> dict[str, str]:
+    with _data("head_nouns.toml").open("rb") as handle:
+        table = tomllib.load(handle)
+    return {key(noun): concept_type for concept_type, nouns in table.items() for noun in nouns}
+
+
+def is_generic(text: str) -> bool:
+    folded = key(text)
+    return folded in generic_terms() or folded.rstrip("s") in generic_terms()
+
+
+def type_from_head(long_form: str) -> str | None:
+    """Method, Dataset or Task from the last word(s) of a name, or None when unsure."""
+    words = key(long_form).split()
+    if not words:
+        return None
+    table = head_noun_types()
+    for candidate in (" ".join(words[-2:]), words[-1], words[-1].rstrip("s")):
+        if candidate in table:
+            return table[candidate]
+    return None
+
+
+def is_case_sensitive(alias: str) -> bool:
+    """Acronyms and short names must match exactly as written ("GAN" but not "gan", "Adam" but
+    not "adam"); phrases and longer coined names ("ResNet", "ImageNet") match in any case."""
+    if " " in alias.strip():
+        return False
+    letters = [c for c in alias if c.isalpha()]
+    return len(alias) <= 4 or (bool(letters) and all(c.isupper() for c in letters))
+
+
+def variants(alias: str) -> set[str]:
+    """The alias, its plural, and hyphen/space variants ("semi-supervised" ↔ "semi supervised")."""
+    forms = {alias}
+    if "-" in alias:
+        forms.add(alias.replace("-", " "))
+    for form in list(forms):
+        last = form.split()[-1] if form.split() else form
+        if last[-1:].isalpha() and not last.endswith("s"):
+            forms.add(form + ("es" if last.endswith(("x", "ch", "sh")) else "s"))
+    return forms
+
+
+@dataclass(frozen=True)
+class _Target:
+    concept: str
+    type: str
+    label: str
+
+
+class LexiconMatcher:
+    """Marks every alias of every scheme concept (roots and generic words excluded)."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.concepts = load_scheme()
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.targets: dict[str, _Target] = {}
+        exact_patterns: dict[str, list[Doc]] = {}
+        folded_patterns: dict[str, list[Doc]] = {}
+        seen: dict[tuple[bool, str], str] = {}
+        for concept in self.concepts.values():
+            if concept.id in ROOTS or not concept.label:
+                continue
+            self.targets[concept.id] = _Target(concept.id, concept.type, concept.label)
+            for alias in {concept.label, *concept.aliases}:
+                if is_generic(alias):
+                    continue
+                exact = is_case_sensitive(alias)
+                for form in variants(alias):
+                    form_key = (exact, form if exact else form.lower())
+                    if seen.setdefault(form_key, concept.id) != concept.id:
+                        continue  # an ambiguous surface form: the first concept (in id order) keeps it
+                    bucket = exact_patterns if exact else folded_patterns
+                    bucket.setdefault(concept.id, []).append(form)
+        for patterns, matcher in ((exact_patterns, self.exact), (folded_patterns, self.folded)):
+            for concept_id, forms in sorted(patterns.items()):
+                matcher.add(concept_id, list(nlp.tokenizer.pipe(sorted(forms))))
+
+    def __call__(self, doc: Doc) -> Doc:
+        vocab = doc.vocab.strings
+        for matcher, rule, confidence in ((self.exact, "lexicon:exact", 0.95), (self.folded, "lexicon:alias", 0.9)):
+            for match_id, start, end in matcher(doc):
+                target = self.targets[vocab[match_id]]
+                _propose(doc, Candidate(start, end, target.concept, target.type, target.label, rule, confidence))
+        return doc
+
+
+_PAREN = re.compile(r"\(\s*([^()\s][^()]{0,14}?)\s*\)")
+_WORD = re.compile(r"[\w][\w'’\-]*")
+
+
+def short_form_ok(candidate: str) -> bool:
+    """Schwartz–Hearst: 2-10 characters, at most two words, starts alphanumeric, has a capital."""
+    return (
+        2 <= len(candidate) <= 10
+        and len(candidate.split()) <= 2
+        and candidate[0].isalnum()
+        and any(c.isupper() for c in candidate)
+        and any(c.isalpha() for c in candidate)
+    )
+
+
+def long_form_for(short: str, words: list[re.Match[str]]) -> int | None:
+    """Index into ``words`` where the long form starts, matching the short form's characters
+    right to left (the first character must start a word), or None."""
+    chars = [c.lower() for c in short if c.isalnum()]
+    if not chars:
+        return None
+    text = " ".join(w.group(0).lower() for w in words)
+    word_starts = []
+    position = 0
+    for word in words:
+        word_starts.append(position)
+        position += len(word.group(0)) + 1
+    s_index, l_index = len(chars) - 1, len(text) - 1
+    while s_index >= 0:
+        char = chars[s_index]
+        while l_index >= 0 and (
+            text[l_index] != char or (s_index == 0 and l_index > 0 and text[l_index - 1].isalnum())
+        ):
+            l_index -= 1
+        if l_index < 0:
+            return None
+        s_index -= 1
+        l_index -= 1
+    start_char = l_index + 1
+    for index, begin in enumerate(word_starts):
+        if begin <= start_char < begin + len(words[index].group(0)) + 1:
+            return index
+    return None
+
+
+class AcronymFinder:
+    """Finds "long form (SHORT)" definitions; labels both forms and other uses of SHORT."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.lexicon: dict[str, _Target] = {}
+        for concept in load_scheme().values():
+            if concept.id in ROOTS or not concept.label:
+                continue
+            target = _Target(concept.id, concept.type, concept.label)
+            for alias in (concept.label, *concept.aliases):
+                for form in variants(alias):
+                    self.lexicon.setdefault(key(form), target)
+
+    def definitions(self, text: str) -> list[tuple[str, str, int, int, int]]:
+        """(short, long, long_start_char, short_start_char, short_end_char) per definition."""
+        found = []
+        for match in _PAREN.finditer(text):
+            short = match.group(1).strip()
+            if not short_form_ok(short):
+                continue
+            before = text[max(0, match.start() - 200) : match.start()]
+            offset = match.start() - len(before)
+            words = list(_WORD.finditer(before))
+            limit = min(len(short) + 5, len(short) * 2)
+            window = words[-limit:]
+            start_index = long_form_for(short, window)
+            if start_index is None:
+                continue
+            first = window[start_index]
+            long_start = offset + first.start()
+            long_form = text[long_start : match.start()].strip().rstrip(",;:")
+            if len(long_form) <= len(short) or key(long_form) == key(short):
+                continue
+            found.append((short, long_form, long_start, match.start(1), match.start(1) + len(short)))
+        return found
+
+    def __call__(self, doc: Doc) -> Doc:
+        definitions = []
+        for short, long_form, long_start, _short_start, _short_end in self.definitions(doc.text):
+            target = self.lexicon.get(key(long_form)) or self.lexicon.get(key(long_form).rstrip("s"))
+            rule, confidence, discovered = "acronym:definition", 0.95, False
+            if target is None:
+                concept_type = type_from_head(long_form)
+                if concept_type is None or is_generic(long_form):
+                    continue
+                label = _canonical(long_form)
+                target = _Target("concept/" + slug(label), concept_type, label)
+                rule, confidence, discovered = "acronym:discovered", 0.75, True
+            definitions.append((short, long_form, target, discovered))
+            long_span = doc.char_span(long_start, long_start + len(long_form), alignment_mode="expand")
+            for span in (long_span, *_occurrences(doc, short)):
+                if span is not None:
+                    _propose(
+                        doc,
+                        Candidate(
+                            span.start,
+                            span.end,
+                            target.concept,
+                            target.type,
+                            target.label,
+                            rule,
+                            confidence,
+                            discovered,
+                        ),
+                    )
+        doc._.kg_acronyms = definitions
+        return doc
+
+
+def _occurrences(doc: Doc, short: str) -> list[Span]:
+    spans = []
+    for match in re.finditer(rf"(?<![\w-]){re.escape(short)}s?(?![\w-])", doc.text):
+        span = doc.char_span(match.start(), match.end(), alignment_mode="strict")
+        if span is not None:
+            spans.append(span)
+    return spans
+
+
+def _canonical(long_form: str) -> str:
+    """'neural arithmetic logic units' → 'Neural Arithmetic Logic Unit' (singular, title case
+    for words written in lower case; words with inner capitals keep them)."""
+    words = long_form.split()
+    if words and words[-1].lower().endswith("s") and not words[-1].lower().endswith("ss") and len(words[-1]) > 3:
+        words[-1] = words[-1][:-1]
+    return " ".join(w if any(c.isupper() for c in w[1:]) else w[:1].upper() + w[1:] for w in words)
+
+
+_NAME = r"[A-Z][\w]*(?:-[\w]+)*|[a-z]+[A-Z][\w]*(?:-[\w]+)*"
+_PROPOSE = re.compile(
+    r"\b(?:propos|introduc|present|call|dubb?|nam|term)(?:e|es|ed|ing)?\s+(?:(?:a|an|the|our)\s+)?"
+    r"(?:(?:new|novel|simple|general)\s+)?(" + _NAME + r")(?=[\s,.;:)]|$)"
+)
+_DATASET = re.compile(
+    r"\b(?:the\s+(" + _NAME + r")\s+(?:dataset|data set|benchmark|corpus)s?\b|(" + _NAME + r")\s+benchmark\b)"
+)
+
+
+def name_like(word: str) -> bool:
+    """A coined name: an inner capital ("FSPool"), two capitals ("SUMO"), a digit or a hyphen
+    joining a capitalised part ("HighRes-net", "X-BERT") - not just a capitalised word."""
+    inner = any(c.isupper() for c in word[1:])
+    return len(word) >= 3 and (inner or any(c.isdigit() for c in word)) and not is_generic(word)
+
+
+class PatternFinder:
+    """The paper's own named method ("we propose X") and named datasets ("the X dataset",
+    "X benchmark") that no lexicon lists."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = [(m.start(1), m.group(1), "Method", "pattern:propose") for m in _PROPOSE.finditer(doc.text)]
+        for match in _DATASET.finditer(doc.text):
+            group = 1 if match.group(1) else 2
+            found.append((match.start(group), match.group(group), "Dataset", "pattern:dataset"))
+        for start, word, concept_type, rule in found:
+            if not name_like(word):
+                continue
+            span = doc.char_span(start, start + len(word), alignment_mode="expand")
+            if span is not None:
+                _propose(
+                    doc,
+                    Candidate(
+                        span.start, span.end, "concept/" + slug(word), concept_type, word, rule, 0.7, discovered=True
+                    ),
+                )
+        return doc
+
+
+class SpanFilter:
+    """Longest span wins where spans overlap (ties: rule priority, then confidence); generic
+    words go."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        candidates = [c for c in doc._.kg_candidates or () if not is_generic(doc[c.start : c.end].text)]
+        candidates.sort(key=lambda c: (-(c.end - c.start), -c.priority, -c.confidence, c.start, c.concept))
+        taken: set[int] = set()
+        kept = []
+        for candidate in candidates:
+            if taken.isdisjoint(range(candidate.start, candidate.end)):
+                kept.append(candidate)
+                taken.update(range(candidate.start, candidate.end))
+        kept.sort(key=lambda c: c.start)
+        doc._.kg_found = kept
+        doc.spans[SPAN_KEY] = [Span(doc, c.start, c.end, label=c.type, kb_id=c.concept) for c in kept]
+        return doc
+
+
+@Language.factory("kg_lexicon")
+def make_lexicon(nlp: Language, name: str) -> LexiconMatcher:
+    return LexiconMatcher(nlp, name)
+
+
+@Language.factory("kg_acronyms")
+def make_acronyms(nlp: Language, name: str) -> AcronymFinder:
+    return AcronymFinder(nlp, name)
+
+
+@Language.factory("kg_patterns")
+def make_patterns(nlp: Language, name: str) -> PatternFinder:
+    return PatternFinder(nlp, name)
+
+
+@Language.factory("kg_spans")
+def make_span_filter(nlp: Language, name: str) -> SpanFilter:
+    return SpanFilter(nlp, name)
+
+
+def concept_of(concepts: dict[str, Concept], concept_id: str) -> Concept | None:
+    return concepts.get(concept_id)

@@ -1,0 +1,105 @@
+"""Extraction mentions → concept nodes, paper–concept edges and their evidence.
+
+One node per concept: scheme concepts keep their scheme id, label and aliases (plus every
+surface form seen); discovered ones (acronym long forms, named methods and datasets) are marked
+``discovered`` with their best confidence. Each paper–concept edge is derived from
+``Mention`` nodes (one per concept per record: its best-placed mention), and each Mention is
+derived from its source record, so every edge can show the sentence it came from. Scheme
+concepts bring their broader concepts along (Graph Attention Network → Graph Neural Network).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kg.graph import Graph
+from kg.normalize import digest
+from kg.records import Mention, Record
+from kg.resolve.builder import source_id
+
+RELATION_BY_TYPE = {"Method": "uses_method", "Dataset": "uses_dataset", "Task": "addresses_task"}
+
+
+def _paper_of(graph: Graph, source: str) -> str | None:
+    return next(
+        (e.source for e in graph.in_edges(source, "derived_from") if graph.node(e.source).type == "Paper"), None
+    )
+
+
+def _add_concept(graph: Graph, mention: Mention) -> str:
+    """The concept node for a mention (created with its scheme ancestors on first sight)."""
+    from kg.extract.scheme import ancestors, load_scheme
+
+    scheme = load_scheme()
+    concept = scheme.get(mention.concept)
+    if mention.concept in graph:
+        existing = graph.node(mention.concept)
+        graph.add_node(mention.concept, existing.type, aliases=(mention.text,))
+        if existing.props.get("discovered"):
+            best = max(existing.props.get("confidence", 0.0), mention.confidence)
+            graph.set_prop(mention.concept, "confidence", best)
+        return existing.type
+    if concept is None:
+        graph.add_node(
+            mention.concept,
+            mention.type,
+            label=mention.label,
+            aliases=(mention.text, mention.label),
+            discovered=True,
+            confidence=mention.confidence,
+        )
+        return mention.type
+    graph.add_node(
+        concept.id,
+        concept.type,
+        label=concept.label,
+        aliases=(*concept.aliases, mention.text),
+        definition=concept.definition,
+    )
+    child = concept
+    for parent_id in ancestors(scheme, concept.id):
+        parent = scheme[parent_id]
+        if parent_id not in graph:
+            graph.add_node(
+                parent.id, parent.type, label=parent.label, aliases=tuple(parent.aliases), definition=parent.definition
+            )
+        if parent_id in child.broader:
+            graph.add_edge(child.id, "broader", parent_id)
+        child = parent
+    for node_id in [concept.id, *ancestors(scheme, concept.id)]:
+        for parent_id in scheme[node_id].broader:
+            if parent_id in graph:
+                graph.add_edge(node_id, "broader", parent_id)
+    return concept.type
+
+
+def add_concepts(graph: Graph, records: Sequence[Record], mentions: Sequence[Sequence[Mention]]) -> int:
+    """Attach every record's mentions to its paper; returns the number of Mention nodes added."""
+    from kg.extract import distinct_concepts
+
+    added = 0
+    order = sorted(range(len(records)), key=lambda i: (records[i].provenance.file, records[i].provenance.line_start))
+    for index in order:
+        record = records[index]
+        origin = source_id(record)
+        paper = _paper_of(graph, origin)
+        if paper is None:
+            continue
+        for mention in distinct_concepts(mentions[index]).values():
+            concept_type = _add_concept(graph, mention)
+            mention_id = "mention/" + digest(origin, mention.field, str(mention.start), mention.concept)
+            graph.add_node(
+                mention_id,
+                "Mention",
+                label=f"“{mention.text}” in {mention.field} of {record.provenance}",
+                field=mention.field,
+                start=mention.start,
+                end=mention.end,
+                matched=mention.text,
+                rule=mention.rule,
+                confidence=mention.confidence,
+            )
+            graph.add_edge(mention_id, "derived_from", origin)
+            graph.add_edge(paper, RELATION_BY_TYPE[concept_type], mention.concept, sources=(mention_id,))
+            added += 1
+    return added

@@ -1,0 +1,132 @@
+"""Each extraction rule on crafted sentences, including the traps the annotation guide names."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import extract_documents, extract_text
+from kg.extract.components import is_case_sensitive, long_form_for, short_form_ok, type_from_head, variants
+from kg.records import Mention
+
+
+def concepts(text: str) -> dict[str, Mention]:
+    return {m.label: m for m in extract_text(text)}
+
+
+def test_lexicon_alias_acronym_and_plural() -> None:
+    found = concepts("We train graph neural networks and GNNs with batch norm on CIFAR10.")
+    assert {"Graph Neural Network", "Batch Normalization", "CIFAR-10"} <= set(found)
+    assert found["Graph Neural Network"].type == "Method"
+    assert found["CIFAR-10"].type == "Dataset"
+
+
+def test_task_lexicon() -> None:
+    found = concepts("A study of anomaly detection and out-of-distribution detection for object detection.")
+    assert {"Anomaly Detection", "Out-of-Distribution Detection", "Object Detection"} <= set(found)
+    assert {m.type for m in found.values()} == {"Task"}
+
+
+def test_offsets_point_at_the_text() -> None:
+    text = "Results on ImageNet and MNIST."
+    for mention in extract_text(text):
+        assert text[mention.start : mention.end] == mention.text
+
+
+@pytest.mark.parametrize(
+    "generic",
+    [
+        "We propose a new method and a novel framework for deep learning.",
+        "Deep neural networks and machine learning models are trained with an algorithm on real-world data.",
+    ],
+)
+def test_generic_words_never_come_out(generic: str) -> None:
+    assert extract_text(generic) == []
+
+
+def test_acronyms_are_case_sensitive() -> None:
+    assert "Generative Adversarial Network" in concepts("We train a GAN.")
+    assert "Generative Adversarial Network" not in concepts("The gan of the village.")
+
+
+def test_dismissed_method_is_still_a_mention() -> None:
+    assert "Dropout" in concepts("Unlike prior work, we do not use dropout at all.")
+
+
+def test_acronym_definition_overrides_the_lexicon_locally() -> None:
+    text = "We learn a Bayesian network (BN) over variables; the BN is sparse."
+    found = [m for m in extract_text(text) if m.text == "BN"]
+    assert found and all(m.label == "Bayesian Network" for m in found)
+    assert "Batch Normalization" not in {m.label for m in extract_text(text)}
+
+
+def test_acronym_defined_differently_in_two_documents() -> None:
+    first, second = extract_documents(
+        [
+            "We learn a Bayesian network (BN) over the variables.",
+            "Every layer uses batch normalization (BN) and BN speeds training.",
+        ]
+    )
+    assert {m.label for m in first if m.text == "BN"} == {"Bayesian Network"}
+    assert {m.label for m in second if m.text == "BN"} == {"Batch Normalization"}
+
+
+def test_discovered_acronym_spreads_across_documents() -> None:
+    first, second = extract_documents(
+        [
+            "We introduce the Neural Arithmetic Logic Unit (NALU) for extrapolation.",
+            "NALU generalises to larger numbers.",
+        ]
+    )
+    nalu = {m.label: m for m in first}["Neural Arithmetic Logic Unit"]
+    assert nalu.discovered and nalu.type == "Method" and 0 < nalu.confidence < 1
+    (spread,) = [m for m in second if m.text == "NALU"]
+    assert spread.concept == nalu.concept and spread.rule == "acronym:corpus"
+
+
+def test_named_method_and_dataset_patterns() -> None:
+    found = concepts(
+        "We propose HighRes-net, a deep model, and evaluate on the PROBA-V dataset and the XYZBench benchmark."
+    )
+    assert found["HighRes-net"].type == "Method" and found["HighRes-net"].discovered
+    assert found["PROBA-V"].type == "Dataset"
+
+
+def test_unicode_dashes_and_quotes() -> None:
+    found = concepts("“Out‑of‑distribution detection” with a ResNet–50 backbone and BatchNorm’s statistics.")
+    assert "Batch Normalization" in found
+    assert found["Out-of-Distribution Detection"].text == "Out‑of‑distribution detection"
+
+
+def test_title_names_the_papers_method() -> None:
+    from kg.extract import extract_records
+    from kg.records import Provenance, Record
+
+    record = Record(
+        "1", Provenance("f", 1, 1, "t"), title="FSPool: Learning Set Representations with Featurewise Sort Pooling"
+    )
+    (mentions,) = extract_records([record])
+    assert any(m.text == "FSPool" and m.type == "Method" and m.rule == "pattern:title-name" for m in mentions)
+    record = Record("2", Provenance("f", 2, 2, "t"), title="The Lottery Ticket Hypothesis: Finding Sparse Networks")
+    (mentions,) = extract_records([record])
+    assert not any(m.rule == "pattern:title-name" for m in mentions)
+
+
+def test_deterministic() -> None:
+    text = "We train GNNs (graph neural networks) on Cora and CIFAR-10 with Adam."
+    assert extract_text(text) == extract_text(text)
+
+
+def test_helpers() -> None:
+    assert short_form_ok("NALU") and short_form_ok("GNNs") and not short_form_ok("e.g.") and not short_form_ok("x")
+    assert is_case_sensitive("GAN") and is_case_sensitive("Adam") and not is_case_sensitive("graph neural network")
+    assert not is_case_sensitive("ImageNet")
+    assert {"semi-supervised learning", "semi supervised learning", "semi-supervised learnings"} <= variants(
+        "semi-supervised learning"
+    )
+    assert type_from_head("Neural Arithmetic Logic Units") == "Method"
+    assert type_from_head("Street View House Numbers dataset") == "Dataset"
+    assert type_from_head("Markov Decision Process") is None
+    import re
+
+    words = list(re.finditer(r"\w[\w\-]*", "we use the neural arithmetic logic unit"))
+    assert long_form_for("NALU", words) == 3

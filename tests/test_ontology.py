@@ -38,6 +38,7 @@ def test_node_types_and_relations() -> None:
         "Task",
         "Summary",
         "SourceRecord",
+        "Mention",
     }
     assert onto.relations["authored_by"].cypher_type == "AUTHORED_BY"
     assert (onto.relations["authored_by"].domain, onto.relations["authored_by"].range) == ("Paper", "Author")

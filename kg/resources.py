@@ -47,6 +47,20 @@ def word_list(name: str) -> frozenset[str]:
     return frozenset(entries)
 
 
+@cache
+def institution_spellings() -> frozenset[str]:
+    """Matching keys of every institution name and alias in ``institutions.toml``: readers use
+    them to keep "University of California, Berkeley" whole instead of splitting at its comma."""
+    import tomllib
+
+    path = lexicon_path("institutions.toml")
+    if not path.exists():
+        return frozenset()
+    with path.open("rb") as handle:
+        entries = tomllib.load(handle).get("institution", [])
+    return frozenset(key(s) for entry in entries for s in (entry["name"], *entry.get("aliases", ())))
+
+
 class _WordListView:
     """A named word list with a ``contains`` test on matching keys."""
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.records import AuthorRef, Provenance, Record
-from kg.resources import places
+from kg.normalize import key
+from kg.resources import institution_spellings, places
 from kg.sources import register
 from kg.sources._text import paragraphs, read_lines
 from kg.sources.names import clean
@@ -62,11 +63,14 @@ def split_top_level(text: str, separators: tuple[str, ...]) -> list[str]:
 
 
 def affiliation_parts(text: str) -> tuple[str, ...]:
-    """'Lund University, Google Research' → two parts; 'Florida State University, USA' → one."""
+    """'Lund University, Google Research' → two parts; 'Florida State University, USA' and
+    'University of California, Berkeley' (a known institution spelling) → one."""
+    known = institution_spellings()
     merged: list[str] = []
     for part in split_top_level(text, (",", " & ", ";", "/")):
-        if merged and places.contains(part):
-            merged[-1] = f"{merged[-1]}, {part}"
+        joined = f"{merged[-1]}, {part}" if merged else part
+        if merged and (places.contains(part) or key(joined) in known):
+            merged[-1] = joined
         else:
             merged.append(part)
     return tuple(merged)

@@ -41,6 +41,7 @@ def test_affiliations(records: dict) -> None:
         "Element AI",
     )
     assert affs("Training Batchnorm and Only Batchnorm")["Ari S Morcos"] == ("Facebook AI Research (FAIR)",)
+    assert affs("Training Batchnorm and Only Batchnorm")["David J Schwab"] == ("ITS, CUNY Graduate Center",)
     assert affs("The Generalization-Stability Tradeoff in Neural Network Pruning")["Adrian Barbu"] == (
         "Florida State University, USA",
     )
@@ -54,6 +55,8 @@ def test_affiliation_parts() -> None:
     assert affiliation_parts("Institut de Physique théorique, Paris") == ("Institut de Physique théorique, Paris",)
     assert affiliation_parts("Mila, Université de Montréal") == ("Mila", "Université de Montréal")
     assert affiliation_parts("IBM Research - India") == ("IBM Research - India",)
+    assert affiliation_parts("University of California, Berkeley") == ("University of California, Berkeley",)
+    assert affiliation_parts("ITS, CUNY Graduate Center") == ("ITS, CUNY Graduate Center",)
 
 
 def test_parse_entry_and_bad_line(tmp_path: Path) -> None:

@@ -86,18 +86,28 @@ def triples(graph: Graph) -> Iterator[ox.Triple]:
             yield ox.Triple(statement, derived, ox.NamedNode(onto.node_iri(origin)))
 
 
+WRITE_BATCH = 100_000
+
+
 def write(graph: Graph, directory: Path) -> int:
-    """Write the graph into a new Oxigraph database at ``directory``; returns the triple count."""
+    """Write the graph into a new Oxigraph database at ``directory``; returns the triple count.
+
+    Quads go to Oxigraph's bulk loader in batches: one call for everything made the loader hold
+    the whole graph in memory (1 GB for the 11k-record paperlists corpus, 340 MB batched, same
+    speed).
+    """
     store = ox.Store(str(directory))
     count = 0
-
-    def quads() -> Iterator[ox.Quad]:
-        nonlocal count
-        for triple in triples(graph):
-            count += 1
-            yield ox.Quad(triple.subject, triple.predicate, triple.object, ox.DefaultGraph())
-
-    store.bulk_extend(quads())
+    default = ox.DefaultGraph()
+    batch: list[ox.Quad] = []
+    for triple in triples(graph):
+        batch.append(ox.Quad(triple.subject, triple.predicate, triple.object, default))
+        if len(batch) >= WRITE_BATCH:
+            store.bulk_extend(batch)
+            count += len(batch)
+            batch = []
+    store.bulk_extend(batch)
+    count += len(batch)
     store.flush()
     del store
     return count

@@ -109,6 +109,12 @@ def type_from_head(long_form: str) -> str | None:
     return None
 
 
+def is_category(concept: Concept) -> bool:
+    """Grouping nodes of the scheme ("Normalization Method", "Model Compression Method") organise
+    the hierarchy; text that matches them names the category, not a method, so they are skipped."""
+    return key(concept.label).endswith((" method", " methods")) or concept.id in ROOTS
+
+
 def is_case_sensitive(alias: str) -> bool:
     """Acronyms and short names must match exactly as written ("GAN" but not "gan", "Adam" but
     not "adam"); phrases and longer coined names ("ResNet", "ImageNet") match in any case."""
@@ -150,7 +156,7 @@ class LexiconMatcher:
         folded_patterns: dict[str, list[Doc]] = {}
         seen: dict[tuple[bool, str], str] = {}
         for concept in self.concepts.values():
-            if concept.id in ROOTS or not concept.label:
+            if is_category(concept) or not concept.label:
                 continue
             self.targets[concept.id] = _Target(concept.id, concept.type, concept.label)
             for alias in {concept.label, *concept.aliases}:
@@ -228,7 +234,7 @@ class AcronymFinder:
         self.name = name
         self.lexicon: dict[str, _Target] = {}
         for concept in load_scheme().values():
-            if concept.id in ROOTS or not concept.label:
+            if is_category(concept) or not concept.label:
                 continue
             target = _Target(concept.id, concept.type, concept.label)
             for alias in (concept.label, *concept.aliases):

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.records import AuthorRef, Provenance, Record
 from kg.normalize import key
+from kg.records import AuthorRef, Provenance, Record
 from kg.resources import institution_spellings, places
 from kg.sources import register
 from kg.sources._text import paragraphs, read_lines

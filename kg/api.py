@@ -20,12 +20,13 @@ from kg import __version__
 from kg.export import export as _export
 from kg.graph import Graph
 from kg.ontology import load as load_ontology
+from kg.query import cypher as cypher_query
 from kg.query import sparql
 from kg.records import Record
 from kg.resolve import build_graph
 from kg.resources import default_corpus, resource_dir
 from kg.sources import iter_input_files, read_file, strict_reading
-from kg.store import layout, rdf
+from kg.store import cypher, layout, rdf
 
 log = logging.getLogger("kg")
 Progress = Callable[[str, int, int], None]
@@ -153,6 +154,12 @@ def build(
         if progress:
             progress("writing RDF store", 0, 1)
         triples = rdf.write(graph, generation.rdf_dir)
+        if progress:
+            progress("writing Cypher database", 0, 1)
+        cypher_started = time.perf_counter()
+        cypher.write(graph, generation.cypher_dir)
+        timings["cypher_load"] = time.perf_counter() - cypher_started
+        mark += timings["cypher_load"]  # rdf_write below stays the RDF store's own time
         counts = graph.counts()
         layout.write_meta(
             generation,
@@ -176,6 +183,7 @@ class KnowledgeGraph:
         self.generation = layout.current_generation(self.store_dir)
         self.meta: dict[str, Any] = self.generation.meta()
         self._rdf = None
+        self._cypher: Any = None
 
     @property
     def rdf_store(self) -> Any:
@@ -187,6 +195,40 @@ class KnowledgeGraph:
     def sparql(self, query: str, params: dict[str, str] | None = None) -> sparql.SparqlResult:
         """Run a read-only SPARQL query; ``params`` bind ``?name`` variables (never spliced)."""
         return sparql.run(self.rdf_store, query, params)
+
+    def cypher(
+        self, query: str, params: dict[str, Any] | None = None, write: bool = False
+    ) -> cypher_query.CypherResult:
+        """Run a Cypher query on the embedded database; ``params`` bind ``$name`` (never spliced).
+
+        Read-only unless ``write``: then the live generation's Cypher database is opened for
+        writing under the store's writer lock (the RDF store is not touched, and the next
+        ``kg build`` replaces both).
+
+        >>> kg.open_store(".kg").cypher("MATCH (p:Paper) RETURN count(*) AS n").rows   # doctest: +SKIP
+        [{'n': 505}]
+        """
+        import ladybug
+
+        if not write:
+            if self._cypher is None:
+                database = cypher.open_database(self.generation.cypher_dir)
+                self._cypher = (database, ladybug.Connection(database))
+            return cypher_query.run(self._cypher[1], query, params)
+        if self._cypher is not None:  # one process cannot hold a read-only and a writable handle
+            self._cypher[1].close()
+            self._cypher[0].close()
+            self._cypher = None
+        with layout.writer_lock(self.store_dir):
+            database = cypher.open_database(self.generation.cypher_dir, read_only=False)
+            try:
+                connection = ladybug.Connection(database)
+                try:
+                    return cypher_query.run(connection, query, params, write=True)
+                finally:
+                    connection.close()
+            finally:
+                database.close()
 
     def stats(self) -> dict[str, Any]:
         """Counts per node type and relation, triples and records per source, from the store."""

@@ -145,11 +145,15 @@ def sparql(query: str | None, file: Path | None, params: tuple[str, ...], format
 @main.command()
 @click.option("--format", "format_", required=True, metavar="NAME", help="Export format (see `kg formats`).")
 @click.option(
-    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Output file ('-': stdout)."
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Output file ('-': stdout); a directory for neo4j-csv.",
 )
 @store_option
 def export(format_: str, output: Path, store: Path) -> None:
-    """Write the graph as FORMAT: jsonl, turtle, nt or jsonld."""
+    """Write the graph as FORMAT: jsonl, turtle, nt, jsonld or neo4j-csv (a directory)."""
     from kg import api
     from kg.export import exporters
 
@@ -199,6 +203,93 @@ def extract(source: str, whole: bool, as_json: bool) -> None:
     ]
     columns = ["document", "type", "label", "text", "start", "end", "rule", "confidence", "concept"]
     print_rows(rows, columns, "json" if as_json else "table")
+
+
+def neo4j_options(function: Any) -> Any:
+    """--uri, --user, --database (the password only ever comes from NEO4J_PASSWORD)."""
+    function = click.option(
+        "--database", envvar="NEO4J_DATABASE", show_envvar=True, help="Database name (default: the server's)."
+    )(function)
+    function = click.option("--user", envvar="NEO4J_USER", default="neo4j", show_default=True, show_envvar=True)(
+        function
+    )
+    return click.option(
+        "--uri", envvar="NEO4J_URI", default="bolt://localhost:7687", show_default=True, show_envvar=True
+    )(function)
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option(
+    "-f", "--file", type=click.Path(dir_okay=False, path_type=Path), help="Read the query from FILE ('-': stdin)."
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind $NAME to VALUE (repeatable; integers become integers).",
+)
+@click.option("--format", "format_", type=FORMATS, default="table", show_default=True)
+@click.option("--write", is_flag=True, help="Allow writes (embedded: changes this store's Cypher database only).")
+@click.option("--neo4j", "on_neo4j", is_flag=True, help="Run on Neo4j (password from NEO4J_PASSWORD).")
+@neo4j_options
+@store_option
+def cypher(
+    query: str | None,
+    file: Path | None,
+    params: tuple[str, ...],
+    format_: str,
+    write: bool,
+    on_neo4j: bool,
+    uri: str,
+    user: str,
+    database: str | None,
+    store: Path,
+) -> None:
+    """Run a Cypher query (read-only unless --write) on the embedded database or, with --neo4j, on Neo4j.
+
+    Labels, relationship types and property names are the ontology's (see docs/queries/).
+    """
+    from kg.query.cypher import parameters
+
+    text, values = _query_text(query, file), parameters(_params(params))
+    if on_neo4j:
+        from kg.store import neo4j
+
+        result = neo4j.query(text, values, uri=uri, user=user, database=database, write=write)
+    else:
+        from kg import api
+
+        result = api.open_store(store).cypher(text, values, write=write)
+    print_rows(result.rows, result.columns, format_)
+
+
+@main.group(name="neo4j")
+def neo4j_group() -> None:
+    """Neo4j over Bolt: push the graph (password from NEO4J_PASSWORD, never the command line)."""
+
+
+@neo4j_group.command()
+@neo4j_options
+@click.option("--wipe", is_flag=True, help="First delete what kg wrote there before (nodes with kg_store).")
+@store_option
+@click.pass_context
+def push(ctx: click.Context, uri: str, user: str, database: str | None, wipe: bool, store: Path) -> None:
+    """Load the store's graph into Neo4j: idempotent batched MERGEs, ids unique per label."""
+    from kg import api
+    from kg.store import neo4j
+
+    neo4j.password()  # fail before reading the graph when it is missing
+    graph = api.open_store(store).graph()
+    with progress_reporter() as progress:
+        report = neo4j.push(graph, uri=uri, user=user, database=database, wipe=wipe, progress=progress)
+    if not ctx.find_root().obj["quiet"]:
+        removed = f"removed {report.removed}, " if wipe else ""
+        message(
+            f"pushed to {uri}: {removed}{sum(report.nodes.values())} nodes, "
+            f"{sum(report.relationships.values())} relationships in {report.seconds:.2f}s"
+        )
 
 
 if __name__ == "__main__":

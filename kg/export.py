@@ -5,15 +5,20 @@
   canonical N-Triples, serialised by Oxigraph as a stream.
 - ``jsonld``: the same triples as JSON-LD with an ``@context`` derived from the ontology
   (prefixes for every namespace kg uses), so keys read as ``kg:tldr``, ``dcterms:title``.
+- ``neo4j-csv``: a directory of the header-annotated CSV files ``neo4j-admin database import
+  full`` reads, and an ``import.sh`` running it (:func:`kg.store.neo4j.write_import_files`).
+  Exporters like this one write a directory: registered with :func:`register_directory`, they
+  take ``-o DIR`` and no stream.
 
-Writes go to a temporary file next to the output and are renamed into place at the end, so a
-failed export never leaves half a file behind.
+Writes go to a temporary file (or directory) next to the output and are renamed into place at
+the end, so a failed export never leaves half a file behind.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +27,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
+from kg.errors import UsageError
 from kg.graph import Graph
 from kg.query.sparql import PREFIXES
 from kg.store import rdf
@@ -41,9 +47,55 @@ def register(name: str, description: str) -> Callable[[Exporter], Exporter]:
     return decorator
 
 
+DirectoryExporter = Callable[[Graph, Path], None]
+_DIRECTORY_EXPORTERS: dict[str, tuple[str, DirectoryExporter, tuple[str, ...]]] = {}
+
+
+def register_directory(
+    name: str, description: str, owns: tuple[str, ...]
+) -> Callable[[DirectoryExporter], DirectoryExporter]:
+    """Register an exporter that writes a directory; ``owns`` globs the files it writes (an
+    existing output directory is replaced only when it holds nothing else)."""
+
+    def decorator(function: DirectoryExporter) -> DirectoryExporter:
+        _DIRECTORY_EXPORTERS[name] = (description, function, owns)
+        return function
+
+    return decorator
+
+
 def exporters() -> dict[str, str]:
     """Registered export formats and their one-line descriptions."""
-    return {name: description for name, (description, _) in _EXPORTERS.items()}
+    return {
+        **{name: description for name, (description, _) in _EXPORTERS.items()},
+        **{name: description for name, (description, _, _) in _DIRECTORY_EXPORTERS.items()},
+    }
+
+
+@contextmanager
+def _atomic_directory(path: Path, owns: tuple[str, ...]) -> Iterator[Path]:
+    """A temporary sibling directory, swapped in for ``path`` when the block completes."""
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{path} is a file; this format writes a directory: give a directory name")
+    if path.exists():
+        entries = list(path.iterdir())
+        foreign = sorted(p.name for p in entries if not p.is_file() or not any(p.match(glob) for glob in owns))
+        if foreign:
+            raise UsageError(f"{path} exists and holds other files ({', '.join(foreign[:3])}); give a new directory")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        yield temporary
+        if path.exists():
+            previous = temporary.with_suffix(".old")
+            os.rename(path, previous)
+            os.rename(temporary, path)
+            shutil.rmtree(previous, ignore_errors=True)
+        else:
+            os.rename(temporary, path)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
 
 
 @contextmanager
@@ -63,6 +115,15 @@ def _atomic_output(path: Path) -> Iterator[IO[bytes]]:
 
 def export(graph: Graph, format: str, output: Path | IO[bytes]) -> None:
     """Write ``graph`` as ``format`` to a path (atomically) or an open binary stream."""
+    if format in _DIRECTORY_EXPORTERS:
+        _, writer, owns = _DIRECTORY_EXPORTERS[format]
+        if not isinstance(output, Path) or str(output) == "-":
+            raise UsageError(f"{format} writes a directory of files: give -o DIR, not a stream")
+        with _atomic_directory(output, owns) as directory:
+            writer(graph, directory)
+        return
+    if isinstance(output, Path) and output.is_dir():
+        raise UsageError(f"{output} is a directory; {format} writes one file: give a file name")
     try:
         _, function = _EXPORTERS[format]
     except KeyError:
@@ -206,3 +267,12 @@ class _TextWriter:
 
     def write(self, text: str) -> int:
         return self.handle.write(text.encode("utf-8"))
+
+
+@register_directory(
+    "neo4j-csv", "directory of neo4j-admin import CSV files and import.sh", owns=("*.csv", "import.sh")
+)
+def write_neo4j_csv(graph: Graph, directory: Path) -> None:
+    from kg.store.neo4j import write_import_files
+
+    write_import_files(graph, directory)

@@ -50,6 +50,7 @@ class KG(DefinedNamespace):
     rule: URIRef
     singleValued: URIRef
     sourceFile: URIRef
+    statementOf: URIRef
     summarises: URIRef
     tldr: URIRef
     usesDataset: URIRef

@@ -5,7 +5,7 @@ Layout of a store directory (default ``.kg/``)::
     .kg/
       CURRENT               name of the live generation (replaced atomically with os.replace)
       LOCK                  held (flock) by the one process writing; holds its pid and command
-      gen-<id>/             a complete build: rdf/ (Oxigraph), meta.json, …
+      gen-<id>/             a complete build: rdf/ (Oxigraph), cypher/ (LadybugDB), meta.json, …
       .tmp-gen-<id>/        a build in progress; never read, removed if abandoned
 
 A writer builds a whole new generation in a temporary directory, renames it into place, then
@@ -49,6 +49,11 @@ class Generation:
     @property
     def rdf_dir(self) -> Path:
         return self.path / "rdf"
+
+    @property
+    def cypher_dir(self) -> Path:
+        """The embedded Cypher database (:mod:`kg.store.cypher`)."""
+        return self.path / "cypher"
 
     @property
     def meta_path(self) -> Path:

@@ -1,0 +1,173 @@
+"""Cypher queries over the embedded database (and Neo4j): read-only by default, bound parameters.
+
+Two guards keep ``kg cypher`` read-only: the embedded database is opened read-only, and a query
+with a write clause (``CREATE``, ``MERGE``, ``SET``, ``DELETE``, ``REMOVE``, ``DROP``, ``COPY``,
+``ALTER``, ``INSTALL``, ``LOAD``, ``CALL`` of a procedure not known to be read-only, …) is refused
+before it is sent, with a message naming the clause. Values a user supplies go in as query
+parameters (``$name``), never into the query text; a query that uses a parameter nobody gave is
+refused too (the engine would silently read it as null).
+
+Results are plain Python values: nodes become ``{"_label": …, property: value…}``,
+relationships ``{"_type": …, property: value…}``, paths ``{"nodes": […], "relationships": […]}``,
+and anything else JSON cannot hold becomes its string form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.errors import QueryError
+
+WRITE_CLAUSES = (
+    "CREATE",
+    "MERGE",
+    "SET",
+    "DELETE",
+    "DETACH",
+    "REMOVE",
+    "DROP",
+    "COPY",
+    "ALTER",
+    "INSTALL",
+    "UNINSTALL",
+    "LOAD",
+    "ATTACH",
+    "IMPORT",
+    "EXPORT",
+    "FOREACH",
+    "CHECKPOINT",
+    "BEGIN",
+    "COMMIT",
+    "ROLLBACK",
+    "GRANT",
+    "DENY",
+    "REVOKE",
+)
+# Procedures that only read (the embedded engine's catalogue functions and Neo4j's db.* schema ones).
+READ_PROCEDURES = frozenset(
+    {
+        "show_tables",
+        "table_info",
+        "show_connection",
+        "db_version",
+        "current_setting",
+        "show_functions",
+        "show_indexes",
+        "show_warnings",
+        "show_macros",
+        "db.labels",
+        "db.relationshiptypes",
+        "db.propertykeys",
+        "db.schema.visualization",
+        "db.schema.nodetypeproperties",
+        "db.schema.reltypeproperties",
+        "db.info",
+        "dbms.components",
+    }
+)
+_NOISE = re.compile(r"//[^\n]*|/\*.*?\*/|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`(?:[^`]|``)*`", re.DOTALL)
+_WORD = re.compile(r"(?<![\w.$])([A-Za-z_][\w]*)")
+_CALL = re.compile(r"\bCALL\s+([A-Za-z_][\w.]*)?", re.IGNORECASE)
+_PARAMETER = re.compile(r"\$([A-Za-z_]\w*)")
+
+
+@dataclass
+class CypherResult:
+    """Column names and one dict per row, in the engine's order."""
+
+    columns: list[str] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _blank(match: re.Match[str]) -> str:
+    token = match.group(0)
+    if token.startswith("`"):
+        return "`x`"
+    return " " if token.startswith("/") else "''"
+
+
+def strip_literals(query: str) -> str:
+    """The query with comments removed and strings/quoted names blanked (keywords stay where they were)."""
+    return _NOISE.sub(_blank, query)
+
+
+def write_clause(query: str) -> str | None:
+    """The first write clause (or non-read procedure call) in ``query``, or None for a read-only query."""
+    text = strip_literals(query)
+    for match in _WORD.finditer(text):
+        word = match.group(1).upper()
+        if word in WRITE_CLAUSES:
+            return "DETACH DELETE" if word == "DETACH" else word
+    for match in _CALL.finditer(text):
+        name = match.group(1)
+        rest = text[match.end() :].lstrip()
+        if name is None and rest[:1] in ("{", "("):
+            continue  # CALL { subquery }: its clauses were checked above
+        if name is None or name.lower() not in READ_PROCEDURES:
+            return f"CALL {name or ''}".strip()
+    return None
+
+
+def check_read_only(query: str) -> None:
+    """Raise :class:`QueryError` when ``query`` would write."""
+    clause = write_clause(query)
+    if clause is not None:
+        raise QueryError(
+            f"{clause} is refused: `kg cypher` is read-only (pass --write to change the database on purpose)"
+        )
+
+
+def parameter_names(query: str) -> set[str]:
+    """The ``$name`` parameters the query uses (outside strings and comments)."""
+    return set(_PARAMETER.findall(strip_literals(query)))
+
+
+def parameters(raw: dict[str, str] | None) -> dict[str, Any]:
+    """``--param`` values as query parameters: integers become ints, everything else stays a string."""
+    return {name: int(value) if re.fullmatch(r"-?\d+", value) else value for name, value in (raw or {}).items()}
+
+
+def check_parameters(query: str, params: dict[str, Any]) -> None:
+    missing = sorted(parameter_names(query) - set(params))
+    if missing:
+        given = ", ".join(f"--param {name}=…" for name in missing)
+        raise QueryError(f"the query uses ${', $'.join(missing)} but no value was given; add {given}")
+
+
+def plain(value: Any) -> Any:
+    """An engine value as plain Python: nodes, relationships and paths become dicts and lists."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        if "_nodes" in value and "_rels" in value:
+            return {"nodes": plain(value["_nodes"]), "relationships": plain(value["_rels"])}
+        if "_LABEL" in value and "_ID" in value:
+            kind = "_type" if "_SRC" in value else "_label"
+            props = {k: plain(v) for k, v in value.items() if not k.startswith("_") and v is not None}
+            return {kind: value["_LABEL"], **props}
+        return {str(k): plain(v) for k, v in value.items()}
+    return str(value)
+
+
+def run(connection: Any, query: str, params: dict[str, Any] | None = None, write: bool = False) -> CypherResult:
+    """Run ``query`` on an embedded-engine connection with bound ``params``."""
+    params = dict(params or {})
+    if not write:
+        check_read_only(query)
+    check_parameters(query, params)
+    try:
+        result = connection.execute(query, params)
+        if isinstance(result, list):  # several statements: the last one's rows
+            result = result[-1]
+        columns = result.get_column_names()
+        rows = [dict(zip(columns, (plain(v) for v in row), strict=True)) for row in result.get_all()]
+    except RuntimeError as err:
+        message = str(err).splitlines()[0] if str(err) else type(err).__name__
+        if "read-only" in message.lower() or "read only" in message.lower():
+            raise QueryError(f"the embedded database is open read-only: {message} (pass --write)") from err
+        raise QueryError(f"Cypher query failed: {message}") from err
+    return CypherResult(columns, rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pyshacl
 import rdflib
+from rdflib.namespace import PROV
 
 from kg.ontology import NAMESPACE
 from kg.resources import resource_dir
@@ -26,12 +27,15 @@ def test_default_corpus_conforms(handle) -> None:
     assert conforms, text
 
 
-def test_shapes_catch_a_missing_label_and_a_bad_year(handle) -> None:
+def test_shapes_catch_a_missing_label_a_bad_year_and_an_unexplained_edge(handle) -> None:
     data = _data_graph(handle)
     paper = next(data.subjects(rdflib.RDF.type, rdflib.URIRef(NAMESPACE + "Paper")))
     data.remove((paper, rdflib.RDFS.label, None))
     data.add((paper, rdflib.URIRef(NAMESPACE + "year"), rdflib.Literal("twenty")))
+    concept_edge = next(data.subjects(rdflib.RDF.predicate, rdflib.URIRef(NAMESPACE + "usesMethod")))
+    data.remove((concept_edge, PROV.wasDerivedFrom, None))
     conforms, text = _validate(data)
     assert not conforms
     assert "every node has exactly one non-empty rdfs:label" in text
     assert "Result Path: kg:year" in text
+    assert "a paper–concept edge is derived from at least one Mention" in text

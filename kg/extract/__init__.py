@@ -123,12 +123,12 @@ def extract_records(records: Sequence[Record], batch_size: int = 64, n_process: 
     ]
     per_record: list[list[Mention]] = [[] for _ in records]
     definitions: dict[str, set[tuple[str, str, str, bool]]] = {}
-    docs_acronyms: dict[int, set[str]] = {}
+    docs_acronyms: dict[tuple[int, str], set[str]] = {}
     for doc, (index, field) in nlp.pipe(jobs, as_tuples=True, batch_size=batch_size, n_process=n_process):
         per_record[index].extend(_mentions_from_doc(doc, field, records[index].text_fields()[field]))
         for short, _long, target, discovered in doc._.kg_acronyms or ():
             definitions.setdefault(short, set()).add((target.concept, target.type, target.label, discovered))
-            docs_acronyms.setdefault(index, set()).add(short)
+            docs_acronyms.setdefault((index, field), set()).add(short)
     _spread_acronyms(records, per_record, definitions, docs_acronyms)
     for index, record in enumerate(records):
         if record.title:
@@ -143,10 +143,11 @@ def _spread_acronyms(
     records: Sequence[Record],
     per_record: list[list[Mention]],
     definitions: dict[str, set[tuple[str, str, str, bool]]],
-    defined_in: dict[int, set[str]],
+    defined_in: dict[tuple[int, str], set[str]],
 ) -> None:
-    """Use an acronym defined (one way only) somewhere in the corpus in records that do not
-    define it themselves, where nothing else already covers the span."""
+    """Use an acronym defined (one way only) somewhere in the corpus in texts that do not define
+    it themselves (another record, or another field of the defining record: a title "SUMO: …"
+    over a summary that spells SUMO out), where nothing else already covers the span."""
     unique = {short: next(iter(targets)) for short, targets in definitions.items() if len(targets) == 1}
     if not unique:
         return
@@ -154,8 +155,8 @@ def _spread_acronyms(
         r"(?<![\w-])(" + "|".join(sorted(map(re.escape, unique), key=len, reverse=True)) + r")s?(?![\w-])"
     )
     for index, record in enumerate(records):
-        local = defined_in.get(index, set())
         for field, text in record.text_fields().items():
+            local = defined_in.get((index, field), set())
             covered = [(m.start, m.end) for m in per_record[index] if m.field == field]
             for match in pattern.finditer(for_matching(text)):
                 short = match.group(1)

@@ -115,9 +115,17 @@ def is_category(concept: Concept) -> bool:
     return key(concept.label).endswith((" method", " methods")) or concept.id in ROOTS
 
 
+def is_taggable(concept: Concept) -> bool:
+    """A concept text may be tagged with: not a category, and not one whose own name is a generic
+    word ("Probabilistic Model"): its aliases ("statistical models") would be generic too."""
+    return bool(concept.label) and not is_category(concept) and not is_generic(concept.label)
+
+
 def is_case_sensitive(alias: str) -> bool:
     """Acronyms and short names must match exactly as written ("GAN" but not "gan", "Adam" but
     not "adam"); phrases and longer coined names ("ResNet", "ImageNet") match in any case."""
+    if any(len(part) == 1 and part.isupper() for part in re.split(r"[\s\-]+", alias.strip())):
+        return True  # "A-Softmax" and its variant "A Softmax" must not match the words "a softmax"
     if " " in alias.strip():
         return False
     letters = [c for c in alias if c.isalpha()]
@@ -156,14 +164,14 @@ class LexiconMatcher:
         folded_patterns: dict[str, list[Doc]] = {}
         seen: dict[tuple[bool, str], str] = {}
         for concept in self.concepts.values():
-            if is_category(concept) or not concept.label:
+            if not is_taggable(concept):
                 continue
             self.targets[concept.id] = _Target(concept.id, concept.type, concept.label)
             for alias in {concept.label, *concept.aliases}:
                 if is_generic(alias):
                     continue
-                exact = is_case_sensitive(alias)
                 for form in variants(alias):
+                    exact = is_case_sensitive(alias) or is_case_sensitive(form)
                     form_key = (exact, form if exact else form.lower())
                     if seen.setdefault(form_key, concept.id) != concept.id:
                         continue  # an ambiguous surface form: the first concept (in id order) keeps it
@@ -184,6 +192,8 @@ class LexiconMatcher:
 
 _PAREN = re.compile(r"\(\s*([^()\s][^()]{0,14}?)\s*\)")
 _WORD = re.compile(r"[\w][\w'’\-]*")
+_CLAUSE_BREAK = re.compile(r"[\n:;•]|\.\s")
+_SHORT_FIRST = re.compile(r"(?<![\w-])([A-Z][\w-]{1,9})\s\(\s*([A-Za-z][^()]{4,120}?)\s*\)")
 
 
 def short_form_ok(candidate: str) -> bool:
@@ -234,12 +244,24 @@ class AcronymFinder:
         self.name = name
         self.lexicon: dict[str, _Target] = {}
         for concept in load_scheme().values():
-            if is_category(concept) or not concept.label:
+            if not is_taggable(concept):
                 continue
             target = _Target(concept.id, concept.type, concept.label)
             for alias in (concept.label, *concept.aliases):
                 for form in variants(alias):
                     self.lexicon.setdefault(key(form), target)
+        self.longest_alias = max((len(k.split()) for k in self.lexicon), default=1)
+
+    def known_suffix(self, long_form: str) -> _Target | None:
+        """The scheme concept a discovered long form ends with ("Relative Predictive Coding" →
+        Predictive Coding): it types the new concept better than a head noun can."""
+        words = key(long_form).split()
+        for size in range(min(len(words) - 1, self.longest_alias), 0, -1):
+            tail = " ".join(words[-size:])
+            target = self.lexicon.get(tail) or self.lexicon.get(tail.rstrip("s"))
+            if target is not None and not is_generic(tail):
+                return target
+        return None
 
     def definitions(self, text: str) -> list[tuple[str, str, int, int, int]]:
         """(short, long, long_start_char, short_start_char, short_end_char) per definition."""
@@ -249,6 +271,7 @@ class AcronymFinder:
             if not short_form_ok(short):
                 continue
             before = text[max(0, match.start() - 200) : match.start()]
+            before = _CLAUSE_BREAK.split(before)[-1]  # a long form never crosses a line or a colon
             offset = match.start() - len(before)
             words = list(_WORD.finditer(before))
             limit = min(len(short) + 5, len(short) * 2)
@@ -262,6 +285,16 @@ class AcronymFinder:
             if len(long_form) <= len(short) or key(long_form) == key(short):
                 continue
             found.append((short, long_form, long_start, match.start(1), match.start(1) + len(short)))
+        for match in _SHORT_FIRST.finditer(text):
+            # "SUMO (Stochastically Unbiased Marginalization Objective)": the whole parenthetical
+            # must be the long form, its first word carrying the short form's first letter.
+            short, long_form = match.group(1), match.group(2).strip()
+            if not short_form_ok(short) or not 2 <= len(long_form.split()) <= 10:
+                continue
+            words = list(_WORD.finditer(long_form))
+            if not words or long_form_for(short, words) != 0 or key(long_form) == key(short):
+                continue
+            found.append((short, long_form, match.start(2), match.start(1), match.end(1)))
         return found
 
     def __call__(self, doc: Doc) -> Doc:
@@ -270,7 +303,8 @@ class AcronymFinder:
             target = self.lexicon.get(key(long_form)) or self.lexicon.get(key(long_form).rstrip("s"))
             rule, confidence, discovered = "acronym:definition", 0.95, False
             if target is None:
-                concept_type = type_from_head(long_form)
+                known = self.known_suffix(long_form)
+                concept_type = known.type if known is not None else type_from_head(long_form)
                 if concept_type is None or is_generic(long_form):
                     continue
                 label = _canonical(long_form)
@@ -312,17 +346,28 @@ def _canonical(long_form: str) -> str:
     words = long_form.split()
     if words and words[-1].lower().endswith("s") and not words[-1].lower().endswith("ss") and len(words[-1]) > 3:
         words[-1] = words[-1][:-1]
-    return " ".join(w if any(c.isupper() for c in w[1:]) else w[:1].upper() + w[1:] for w in words)
+    return " ".join(w if any(c.isupper() for c in w[1:]) else _title_parts(w) for w in words)
+
+
+_MINOR = {"of", "and", "the", "for", "in", "on", "to", "a", "an", "with", "by", "via"}
+
+
+def _title_parts(word: str) -> str:
+    """'spatio-temporal' → 'Spatio-Temporal', 'out-of-distribution' → 'Out-of-Distribution'."""
+    parts = word.split("-")
+    return "-".join(p if index and p in _MINOR else p[:1].upper() + p[1:] for index, p in enumerate(parts))
 
 
 _NAME = r"[A-Z][\w]*(?:-[\w]+)*|[a-z]+[A-Z][\w]*(?:-[\w]+)*"
+_CAPITALISED = r"[A-Z][\w]*(?:-[\w]+)*"
 _PROPOSE = re.compile(
     r"\b(?:propos|introduc|present|call|dubb?|nam|term)(?:e|es|ed|ing)?\s+(?:(?:a|an|the|our)\s+)?"
-    r"(?:(?:new|novel|simple|general)\s+)?(" + _NAME + r")(?=[\s,.;:)]|$)"
+    r"(?:(?:new|novel|simple|general)\s+)?((?:" + _NAME + r")(?:\s+" + _CAPITALISED + r"){0,4})(?=[\s,.;:)]|$)"
 )
 _DATASET = re.compile(
     r"\b(?:the\s+(" + _NAME + r")\s+(?:dataset|data set|benchmark|corpus)s?\b|(" + _NAME + r")\s+benchmark\b)"
 )
+_APPOSITION = re.compile(r",\s+(?:a|an)\s+([^,.;:()]{3,80}?)(?=[,.;:()]|\s+(?:to|that|which|for|with)\b|$)")
 
 
 def name_like(word: str) -> bool:
@@ -330,6 +375,38 @@ def name_like(word: str) -> bool:
     joining a capitalised part ("HighRes-net", "X-BERT") - not just a capitalised word."""
     inner = any(c.isupper() for c in word[1:])
     return len(word) >= 3 and (inner or any(c.isdigit() for c in word)) and not is_generic(word)
+
+
+def proposed_name(phrase: str, after: str) -> tuple[str, str, str] | None:
+    """(surface, label, type) of the name in "we propose <phrase>", or None.
+
+    A multi-word capitalised name is kept whole when its head noun types it ("Multi-Time
+    Attention Networks" → Method "Multi-Time Attention Network"); otherwise only a coined first
+    word counts, typed by an apposition that follows ("INT, a synthetic … benchmark" → Dataset)
+    or as the Method a proposal usually is.
+    """
+    words = phrase.split()
+    if len(words) > 1:
+        head_type = type_from_head(phrase)
+        if head_type is None or is_generic(phrase):
+            return None  # "Entropy-Maximizing Aggregation": untyped, so not guessed at
+        return phrase, _canonical(phrase), head_type
+    first = words[0]
+    if not name_like(first):
+        return None
+    apposition = _APPOSITION.match(after) if len(words) == 1 else None
+    described = _first_head_type(apposition.group(1)) if apposition else None
+    return first, first, described or "Method"
+
+
+def _first_head_type(phrase: str) -> str | None:
+    """The type of the first head noun in a description ("a synthetic theorem proving benchmark
+    designed to …" → Dataset), skipping the modifiers before it."""
+    for word in phrase.split():
+        found = type_from_head(word)
+        if found is not None:
+            return found
+    return None
 
 
 class PatternFinder:
@@ -340,19 +417,23 @@ class PatternFinder:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        found = [(m.start(1), m.group(1), "Method", "pattern:propose") for m in _PROPOSE.finditer(doc.text)]
+        found = []
+        for match in _PROPOSE.finditer(doc.text):
+            named = proposed_name(match.group(1), doc.text[match.end(1) : match.end(1) + 120])
+            if named is not None:
+                found.append((match.start(1), *named, "pattern:propose"))
         for match in _DATASET.finditer(doc.text):
             group = 1 if match.group(1) else 2
-            found.append((match.start(group), match.group(group), "Dataset", "pattern:dataset"))
-        for start, word, concept_type, rule in found:
-            if not name_like(word):
-                continue
-            span = doc.char_span(start, start + len(word), alignment_mode="expand")
+            word = match.group(group)
+            if name_like(word):
+                found.append((match.start(group), word, word, "Dataset", "pattern:dataset"))
+        for start, surface, label, concept_type, rule in found:
+            span = doc.char_span(start, start + len(surface), alignment_mode="expand")
             if span is not None:
                 _propose(
                     doc,
                     Candidate(
-                        span.start, span.end, "concept/" + slug(word), concept_type, word, rule, 0.7, discovered=True
+                        span.start, span.end, "concept/" + slug(label), concept_type, label, rule, 0.7, discovered=True
                     ),
                 )
         return doc

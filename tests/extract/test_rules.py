@@ -130,3 +130,62 @@ def test_helpers() -> None:
 
     words = list(re.finditer(r"\w[\w\-]*", "we use the neural arithmetic logic unit"))
     assert long_form_for("NALU", words) == 3
+
+
+def test_short_form_first_definition() -> None:
+    found = concepts("The authors suggest SUMO (Stochastically Unbiased Marginalization Objective), an estimator.")
+    sumo = found["Stochastically Unbiased Marginalization Objective"]
+    assert sumo.type == "Method" and sumo.discovered and sumo.rule == "acronym:discovered"
+    assert {m.text for m in extract_text("We suggest SUMO (Stochastically Unbiased Marginalization Objective).")} == {
+        "SUMO",
+        "Stochastically Unbiased Marginalization Objective",
+    }
+    # a parenthetical that does not spell the short form out is no definition
+    assert not concepts("We run SUMO (see the appendix for details).")
+
+
+def test_discovered_long_form_is_typed_by_the_known_concept_it_ends_with() -> None:
+    found = concepts("We propose relative predictive coding (RPC) for representation learning.")
+    assert found["Relative Predictive Coding"].type == "Method"
+    found = concepts("Our spatio-temporal graph scattering transform (ST-GST) extends scattering transforms.")
+    assert found["Spatio-Temporal Graph Scattering Transform"].type == "Method"
+
+
+def test_a_long_form_does_not_cross_a_colon_or_a_line() -> None:
+    found = extract_text("It has two components:\n  • Importance weighted bounds (IWAE): more samples.")
+    assert {m.text for m in found} >= {"Importance weighted bounds", "IWAE"}
+    assert not any(":" in m.text or "\n" in m.text for m in found)
+
+
+def test_proposed_multi_word_name_and_apposition_type() -> None:
+    found = concepts("We propose a new framework that we call Multi-Time Attention Networks.")
+    assert found["Multi-Time Attention Network"].type == "Method"
+    found = concepts("We introduce INT, a synthetic INequality Theorem proving benchmark designed to test agents.")
+    assert found["INT"].type == "Dataset"
+    # a capitalised phrase whose head says nothing is not guessed at, nor is its first word
+    assert not concepts("Our model introduces Entropy-Maximizing Regimes to keep information.")
+
+
+def test_single_letter_parts_match_case_sensitively() -> None:
+    assert not any(m.label.endswith("Softmax Loss") for m in extract_text("The logits go through a softmax layer."))
+    assert is_case_sensitive("A Softmax") and not is_case_sensitive("a softmax layer")
+
+
+def test_concepts_named_by_a_generic_word_are_never_tagged() -> None:
+    assert not concepts("We fit statistical models and compare neural architectures.")
+
+
+def test_acronym_defined_in_one_field_names_it_in_another() -> None:
+    from kg.extract import extract_records
+    from kg.records import Provenance, Record
+
+    record = Record(
+        "1",
+        Provenance("f", 1, 3, "t"),
+        title="SUMO: Unbiased Estimation of Log Marginal Probability",
+        summaries=("The authors suggest SUMO (Stochastically Unbiased Marginalization Objective).",),
+    )
+    (mentions,) = extract_records([record])
+    in_title = [m for m in mentions if m.field == "title" and m.text == "SUMO"]
+    assert [m.label for m in in_title] == ["Stochastically Unbiased Marginalization Objective"]
+    assert in_title[0].rule == "acronym:corpus"

@@ -409,15 +409,95 @@ def _first_head_type(phrase: str) -> str | None:
     return None
 
 
+_ITEM = r"[A-Z][\w]*(?:[\-.][\w]+)*"
+_DATASET_LIST = re.compile(
+    r"\b(?:on|across|using|including)\s+(?:the\s+)?"
+    r"((?:" + _ITEM + r")(?:\s*,\s*(?:the\s+)?" + _ITEM + r")*,?\s+(?:and|or)\s+(?:the\s+)?" + _ITEM + r")"
+)
+
+
+def dataset_list_items(doc: Doc) -> list[tuple[int, str]]:
+    """Unknown names listed beside known datasets ("on CIFAR-10, SVHN and TinyFooBar"): (start,
+    name) of each unknown coined name in a list where at least half the items are known
+    datasets, so the list is clearly a list of datasets."""
+    known = {
+        (doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1].text))
+        for c in doc._.kg_candidates or ()
+        if c.type == "Dataset" and c.rule.startswith("lexicon")
+    }
+    found = []
+    for match in _DATASET_LIST.finditer(doc.text):
+        offset = match.start(1)
+        items = [(offset + m.start(), m.group(0)) for m in re.finditer(_ITEM, match.group(1))]
+        unknown = [(start, word) for start, word in items if (start, start + len(word)) not in known]
+        if len(items) - len(unknown) >= len(unknown):
+            found.extend((start, word) for start, word in unknown if name_like(word))
+    return found
+
+
+_SIZED = re.compile(r"(?<![\w-])([A-Z][\w]*)-(\d+[A-Za-z]?)(?![\w-])")
+
+
+def model_variants(doc: Doc) -> list[tuple[int, int]]:
+    """Token spans of variants of a known model written as one word: "X-BERT", "ResNet-200"
+    (a prefix or a size joined by a hyphen to a model the scheme knows)."""
+    spans = []
+    for candidate in doc._.kg_candidates or ():
+        if (
+            candidate.type != "Method"
+            or not candidate.rule.startswith("lexicon")
+            or candidate.end - candidate.start > 1
+        ):
+            continue  # a model's name is one word ("BERT"); "HW-NAS algorithms" is not a variant
+        if not any(c.isupper() for c in doc[candidate.start : candidate.end].text):
+            continue  # "a transformer-based" is prose, "X-Transformer" a name
+        start, end = candidate.start, candidate.end
+        if (
+            start >= 2
+            and doc[start - 1].text == "-"
+            and not doc[start - 2].whitespace_
+            and not doc[start - 1].whitespace_
+            and doc[start - 2].text[:1].isupper()
+        ):
+            spans.append((start - 2, end))
+        if end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ and doc[end + 1].is_digit:
+            spans.append((start, end + 2))
+    return spans
+
+
 class PatternFinder:
-    """The paper's own named method ("we propose X") and named datasets ("the X dataset",
-    "X benchmark") that no lexicon lists."""
+    """The paper's own named method ("we propose X"), named datasets ("the X dataset", "X
+    benchmark", an unknown name in a list of known datasets) and variants of known models
+    ("X-BERT") that no lexicon lists."""
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
+        self.models = {
+            alias
+            for concept in load_scheme().values()
+            if concept.type == "Method" and is_taggable(concept)
+            for alias in (concept.label, *concept.aliases)
+            if " " not in alias and any(c.isupper() for c in alias)
+        }
+
+    def sized_models(self, doc: Doc) -> list[tuple[int, int]]:
+        """Token spans of "ResNet-200", "GPT-5": a known model name and a size, one token."""
+        spans = []
+        for match in _SIZED.finditer(doc.text):
+            if match.group(1) in self.models:
+                span = doc.char_span(match.start(), match.end(), alignment_mode="strict")
+                if span is not None:
+                    spans.append((span.start, span.end))
+        return spans
 
     def __call__(self, doc: Doc) -> Doc:
-        found = []
+        for start, end in [*model_variants(doc), *self.sized_models(doc)]:
+            label = doc[start:end].text
+            _propose(
+                doc,
+                Candidate(start, end, "concept/" + slug(label), "Method", label, "pattern:model-variant", 0.7, True),
+            )
+        found = [(start, word, word, "Dataset", "pattern:dataset-list") for start, word in dataset_list_items(doc)]
         for match in _PROPOSE.finditer(doc.text):
             named = proposed_name(match.group(1), doc.text[match.end(1) : match.end(1) + 120])
             if named is not None:
@@ -429,7 +509,7 @@ class PatternFinder:
                 found.append((match.start(group), word, word, "Dataset", "pattern:dataset"))
         for start, surface, label, concept_type, rule in found:
             span = doc.char_span(start, start + len(surface), alignment_mode="expand")
-            if span is not None:
+            if span is not None and span.text == surface:
                 _propose(
                     doc,
                     Candidate(

@@ -189,3 +189,18 @@ def test_acronym_defined_in_one_field_names_it_in_another() -> None:
     in_title = [m for m in mentions if m.field == "title" and m.text == "SUMO"]
     assert [m.label for m in in_title] == ["Stochastically Unbiased Marginalization Objective"]
     assert in_title[0].rule == "acronym:corpus"
+
+
+def test_unknown_names_in_a_list_of_known_datasets() -> None:
+    found = concepts("We evaluate on CIFAR-10, SVHN and TinyFooBar-5.")
+    assert found["TinyFooBar-5"].type == "Dataset" and found["TinyFooBar-5"].rule == "pattern:dataset-list"
+    # a list with no known dataset is not a list of datasets
+    assert not concepts("We compare on FooNet, BarNet and BazQA.")
+
+
+def test_variants_of_known_models() -> None:
+    found = concepts("We compare X-BERT, ResNet-200 and GPT-7 with a transformer-based baseline.")
+    assert {"X-BERT", "ResNet-200", "GPT-7"} <= set(found)
+    assert all(found[name].rule == "pattern:model-variant" for name in ("X-BERT", "ResNet-200", "GPT-7"))
+    assert found["Transformer"].text == "transformer"  # prose, not a variant named "transformer-based"
+    assert "HW-NAS algorithms" not in {m.text for m in extract_text("We benchmark HW-NAS algorithms.")}

@@ -26,7 +26,7 @@ from kg.records import Record
 from kg.resolve import build_graph
 from kg.resources import default_corpus, resource_dir
 from kg.sources import iter_input_files, read_file, strict_reading
-from kg.store import cypher, layout, rdf
+from kg.store import cypher, layout, lookup_index, rdf
 
 log = logging.getLogger("kg")
 Progress = Callable[[str, int, int], None]
@@ -159,7 +159,10 @@ def build(
         cypher_started = time.perf_counter()
         cypher.write(graph, generation.cypher_dir)
         timings["cypher_load"] = time.perf_counter() - cypher_started
-        mark += timings["cypher_load"]  # rdf_write below stays the RDF store's own time
+        lookup_started = time.perf_counter()
+        lookup_index.write(graph, generation.path)
+        timings["lookup_index"] = time.perf_counter() - lookup_started
+        mark += timings["cypher_load"] + timings["lookup_index"]  # rdf_write below stays the RDF store's own time
         counts = graph.counts()
         layout.write_meta(
             generation,
@@ -184,6 +187,7 @@ class KnowledgeGraph:
         self.meta: dict[str, Any] = self.generation.meta()
         self._rdf = None
         self._cypher: Any = None
+        self._lookup: Any = None
 
     @property
     def rdf_store(self) -> Any:
@@ -229,6 +233,47 @@ class KnowledgeGraph:
                     connection.close()
             finally:
                 database.close()
+
+    @property
+    def lookup_index(self) -> Any:
+        """The generation's lookup index (:class:`kg.store.lookup_index.LookupIndex`), opened once."""
+        if self._lookup is None:
+            self._lookup = lookup_index.LookupIndex(self.generation.path)
+        return self._lookup
+
+    def who_works_on(
+        self, topic: str, limit: int = 10, institution: str | None = None, since: int | None = None
+    ) -> Any:
+        """Authors who work on ``topic`` (free text), best first: a :class:`kg.query.lookup.WhoWorksOn`.
+
+        >>> kg.open_store(".kg").who_works_on("lottery tickets").results[0].author.name  # doctest: +SKIP
+        'Jonathan Frankle'
+        """
+        from kg.query import lookup
+
+        return lookup.who_works_on(self.lookup_index, topic, limit=limit, institution=institution, since=since)
+
+    def institutions_on(self, topic: str, limit: int = 10, since: int | None = None) -> Any:
+        """Institutions whose authors work on ``topic``: a :class:`kg.query.lookup.InstitutionsOn`."""
+        from kg.query import lookup
+
+        return lookup.institutions_on(self.lookup_index, topic, limit=limit, since=since)
+
+    def profile(self, name: str) -> Any:
+        """An author's or institution's concepts, topics, papers, co-authors and institutions.
+
+        Raises :class:`kg.query.match.AmbiguousMatchError` (listing the candidates) when several
+        match and :class:`kg.query.match.NoMatchError` when none does.
+        """
+        from kg.query import profile
+
+        return profile.profile(self.lookup_index, name)
+
+    def related(self, topic: str, limit: int = 10) -> Any:
+        """Concepts that co-occur with ``topic`` on papers, with counts: a :class:`kg.query.related.Related`."""
+        from kg.query import related
+
+        return related.related(self.lookup_index, topic, limit=limit)
 
     def stats(self) -> dict[str, Any]:
         """Counts per node type and relation, triples and records per source, from the store."""

@@ -1,0 +1,142 @@
+"""Quality and speed of the lookups (kg who-works-on, institutions-on, profile, related).
+
+Quality: for every topic of ``benchmarks/data/who_works_on_eval.jsonl`` (authors the default
+corpus supports, written by reading the records; see ``benchmarks/data/README.md``), the
+R-precision and precision@5 of ``who_works_on`` and of a plain substring baseline over the
+same text (case-insensitive substring of the topic in a paper's title, tl;dr, abstract or
+summaries; authors ranked by the number of such papers, then name). Names are compared by
+matching key (case, accents, punctuation folded).
+
+Speed: p50/p95 per lookup type over the topic list (and the first relevant author of each
+topic for ``profile``) with the store already open and its index loaded once (the cold first
+call is reported apart), on the default corpus and, when ``../shared/corpora/paperlists`` is
+present, on ICLR 2020–2022 (read in place).
+
+    .venv/bin/python benchmarks/bench_lookup.py [--store DIR] [--paperlists-store DIR] [--no-paperlists]
+
+Without ``--store`` the default corpus is built into a temporary store first; the same for
+``--paperlists-store`` (about 40 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kg.normalize import key  # noqa: E402
+from kg.query.lookup import institutions_on, who_works_on  # noqa: E402
+from kg.query.profile import profile  # noqa: E402
+from kg.query.related import related  # noqa: E402
+from kg.store.lookup_index import LookupIndex, open_index  # noqa: E402
+
+EVAL = ROOT / "benchmarks" / "data" / "who_works_on_eval.jsonl"
+PAPERLISTS = ROOT.parent / "shared" / "corpora" / "paperlists"
+
+
+def load_eval() -> list[dict]:
+    return [json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def substring_baseline(index: LookupIndex, topic: str) -> list[str]:
+    needle = topic.lower()
+    counts: Counter[int] = Counter()
+    for paper, text in index.rows("SELECT paper, text FROM fields"):
+        if needle in text.lower():
+            counts[paper] = 1
+    authors: Counter[int] = Counter()
+    for paper in counts:
+        authors.update(index.authors_of.get(paper, ()))
+    ranked = sorted(authors.items(), key=lambda kv: (-kv[1], index.authors[kv[0]][1]))
+    return [index.authors[a][1] for a, _ in ranked]
+
+
+def precision(ranked: list[str], relevant: set[str], k: int) -> float:
+    top = [key(n) for n in ranked[:k]]
+    return sum(1 for n in top if n in relevant) / k if k else 0.0
+
+
+def quality(index: LookupIndex, topics: list[dict]) -> None:
+    print(f"{'topic':32} {'R':>3} {'R-prec kg':>9} {'R-prec sub':>10} {'P@5 kg':>7} {'P@5 sub':>7}")
+    sums = [0.0, 0.0, 0.0, 0.0]
+    for item in topics:
+        relevant = {key(n) for n in item["relevant"]}
+        size = len(relevant)
+        ours = [r.author.name for r in who_works_on(index, item["topic"], limit=max(size, 5)).results]
+        base = substring_baseline(index, item["topic"])
+        row = [precision(ours, relevant, size), precision(base, relevant, size),
+               precision(ours, relevant, 5), precision(base, relevant, 5)]
+        sums = [s + v for s, v in zip(sums, row, strict=True)]
+        print(f"{item['topic']:32} {size:>3} {row[0]:>9.3f} {row[1]:>10.3f} {row[2]:>7.3f} {row[3]:>7.3f}")
+    n = len(topics)
+    print(f"{'mean':32} {'':>3} {sums[0]/n:>9.3f} {sums[1]/n:>10.3f} {sums[2]/n:>7.3f} {sums[3]/n:>7.3f}")
+
+
+def latency(index: LookupIndex, topics: list[dict], label: str) -> None:
+    names = [item["relevant"][0] for item in topics]
+    kinds = {
+        "who-works-on": lambda t, _n: who_works_on(index, t),
+        "institutions-on": lambda t, _n: institutions_on(index, t),
+        "related": lambda t, _n: related(index, t),
+        "profile": lambda _t, n: profile(index, n),
+    }
+    started = time.perf_counter()
+    index.concept_vocabulary, index.people_vocabulary, index.authors_of, index.affiliations  # noqa: B018
+    print(f"{label}: index loaded in {(time.perf_counter() - started) * 1000:.0f} ms")
+    for kind, call in kinds.items():
+        times = []
+        for item, name in zip(topics, names, strict=True):
+            start = time.perf_counter()
+            try:
+                call(item["topic"], name)
+            except Exception as err:  # a topic without concepts (related) or an ambiguous name
+                if type(err).__name__ not in {"NoMatchError", "AmbiguousMatchError"}:
+                    raise
+            times.append((time.perf_counter() - start) * 1000)
+        ordered = sorted(times)
+        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+        print(f"  {kind:16} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   max {max(times):7.1f} ms")
+
+
+def build(paths: list[Path] | None, into: Path) -> Path:
+    import kg
+
+    started = time.perf_counter()
+    kg.build(paths, store=into)
+    print(f"built {into} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return into
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", type=Path)
+    parser.add_argument("--paperlists-store", type=Path)
+    parser.add_argument("--no-paperlists", action="store_true")
+    args = parser.parse_args()
+    topics = load_eval()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = args.store or build(None, Path(tmp) / "default")
+        index = open_index(store)
+        print(f"== quality on the default corpus ({len(topics)} topics)")
+        quality(index, topics)
+        print("\n== latency")
+        latency(index, topics, "default corpus")
+        if args.no_paperlists:
+            return
+        pl_store = args.paperlists_store
+        if pl_store is None and (PAPERLISTS / "iclr2020.json").exists():
+            pl_store = build([PAPERLISTS / f"iclr{y}.json" for y in (2020, 2021, 2022)], Path(tmp) / "paperlists")
+        if pl_store is not None:
+            latency(open_index(pl_store), topics, "paperlists ICLR 2020-2022")
+
+
+if __name__ == "__main__":
+    main()

@@ -142,6 +142,51 @@ def sparql(query: str | None, file: Path | None, params: tuple[str, ...], format
         print_rows(rows, ["subject", "predicate", "object"], format_)
 
 
+def focus_options(default_max_nodes: int | None) -> Any:
+    """--around, --depth, --topic, --types, --max-nodes (shared by `export` and `viz`)."""
+
+    def decorate(function: Any) -> Any:
+        function = click.option(
+            "--max-nodes",
+            type=click.IntRange(min=0),
+            default=default_max_nodes,
+            show_default=default_max_nodes is not None,
+            help="At most N nodes (0: no cap); the nearest and best connected are kept.",
+        )(function)
+        function = click.option(
+            "--types", metavar="T1,T2", help="Only these node types: author,paper,institution,venue,method,…,concept."
+        )(function)
+        function = click.option(
+            "--topic", metavar="X", help="Who works on X: its concepts and topics, their papers, their authors."
+        )(function)
+        function = click.option(
+            "--depth", type=click.IntRange(min=0), default=1, show_default=True, help="Hops from the --around nodes."
+        )(function)
+        return click.option(
+            "--around",
+            multiple=True,
+            metavar="NAME",
+            help="An author, institution, paper or concept (fuzzy-matched) and its neighbourhood; repeatable.",
+        )(function)
+
+    return decorate
+
+
+def _focus(around: tuple[str, ...], depth: int, topic: str | None, types: str | None, max_nodes: int | None) -> Any:
+    """The :class:`kg.query.focus.Focus` of the options, or None when they ask for everything."""
+    from kg.query.focus import Focus
+
+    if not around and topic is None and types is None and not max_nodes:
+        return None
+    return Focus(
+        around=around,
+        depth=depth,
+        topic=topic,
+        types=tuple(types.split(",")) if types is not None else None,
+        max_nodes=max_nodes or None,
+    )
+
+
 @main.command()
 @click.option("--format", "format_", required=True, metavar="NAME", help="Export format (see `kg formats`).")
 @click.option(
@@ -149,21 +194,60 @@ def sparql(query: str | None, file: Path | None, params: tuple[str, ...], format
     "--output",
     required=True,
     type=click.Path(path_type=Path),
-    help="Output file ('-': stdout); a directory for neo4j-csv.",
+    help="Output file ('-': stdout); a directory for csv and neo4j-csv.",
 )
+@focus_options(default_max_nodes=None)
 @store_option
-def export(format_: str, output: Path, store: Path) -> None:
-    """Write the graph as FORMAT: jsonl, turtle, nt, jsonld or neo4j-csv (a directory)."""
+@click.pass_context
+def export(ctx: click.Context, format_: str, output: Path, store: Path, **focus_args: Any) -> None:
+    """Write the graph (or the part the focus options pick) as FORMAT.
+
+    Formats: jsonl, turtle, nt, jsonld, graphml, gexf, csv and neo4j-csv (the last two write a
+    directory); see `kg formats`.
+    """
     from kg import api
+    from kg.export import export as write
     from kg.export import exporters
 
     if format_ not in exporters():
         raise click.BadParameter(f"{format_!r}; choose from {', '.join(exporters())}", param_hint="--format")
     handle = api.open_store(store)
-    if str(output) == "-":
-        handle.export(format_, sys.stdout.buffer)
-    else:
-        handle.export(format_, output)
+    focus = _focus(**focus_args)
+    target = sys.stdout.buffer if str(output) == "-" else output
+    if focus is None:
+        handle.export(format_, target)
+        return
+    from kg.query.focus import select
+
+    selection = select(handle.graph(), focus)
+    if selection.note and not ctx.find_root().obj["quiet"]:
+        message(selection.note)
+    write(selection.graph, format_, target)
+
+
+@main.command()
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="HTML file.")
+@click.option("--title", help="Page title (default: the focus, or 'kg graph').")
+@focus_options(default_max_nodes=1500)
+@store_option
+@click.pass_context
+def viz(ctx: click.Context, output: Path, title: str | None, store: Path, **focus_args: Any) -> None:
+    """Write an interactive HTML view of the graph: one self-contained file that works offline.
+
+    Colours and shapes per node type (legend on the right), size by number of papers, a search
+    box, tooltips with details and evidence. Mentions and source records are left out unless
+    --types asks for them; at most --max-nodes nodes are drawn (a message says what was left out).
+    """
+    from kg import api
+    from kg.viz import write_html
+
+    focus = _focus(**focus_args)
+    report = write_html(api.open_store(store).graph(), output, focus, title)
+    if not ctx.find_root().obj["quiet"]:
+        if report.selection.note:
+            message(report.selection.note)
+        message(f"wrote {output}: {report.nodes} nodes, {report.edges} edges, {report.bytes / 1e6:.1f} MB "
+                f"in {report.seconds:.2f}s")
 
 
 @main.command()
@@ -290,6 +374,125 @@ def push(ctx: click.Context, uri: str, user: str, database: str | None, wipe: bo
             f"pushed to {uri}: {removed}{sum(report.nodes.values())} nodes, "
             f"{sum(report.relationships.values())} relationships in {report.seconds:.2f}s"
         )
+
+
+# ---------------------------------------------------------------------- lookups (kg.query)
+# These read only the store's lookup index (kg.store.lookup_index), not kg.api, so they start
+# about as fast as `kg --help` and never load spaCy.
+
+
+def _lookup_options(function: Any) -> Any:
+    function = click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")(function)
+    function = click.option("--since", type=int, metavar="YEAR", help="Only papers from YEAR on.")(function)
+    return click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)(function)
+
+
+def _resolution_note(resolution: Any) -> None:
+    direct = resolution.direct
+    if direct:
+        narrower = len(resolution.concepts) - len(direct)
+        names = ", ".join(f"{c.label} ({c.type}, {c.kind})" for c in direct)
+        message(f"matched {names}" + (f" and {narrower} narrower concepts" if narrower else "") + "; and paper text")
+    else:
+        hint = ""
+        if resolution.suggestions:
+            hint = "; did you mean " + ", ".join(f"“{s.label}”" for s in resolution.suggestions) + "?"
+        message(f"no concept or topic named “{resolution.text}”: matched paper text only{hint}")
+
+
+def _paper_rows(name: str, score: float, places: tuple[str, ...], papers: Any) -> list[dict[str, Any]]:
+    rows = []
+    for number, paper in enumerate(papers[:3]):
+        rows.append({
+            "name": name if number == 0 else "", "score": score if number == 0 else "",
+            "institutions": "; ".join(places[:3]) if number == 0 else "",
+            "paper": f"{paper.label} ({paper.year or '?'})", "evidence": paper.evidence,
+        })
+    return rows
+
+
+@main.command(name="who-works-on")
+@click.argument("topic")
+@_lookup_options
+@click.option("--institution", metavar="NAME", help="Only authors affiliated with NAME (or a part of it).")
+@store_option
+def who_works_on(
+    topic: str, limit: int, since: int | None, as_json: bool, institution: str | None, store: Path
+) -> None:
+    """Authors who work on TOPIC (free text: "GNNs", "lottery tickets"), best first, with evidence."""
+    from kg.query.lookup import who_works_on as lookup
+    from kg.store.lookup_index import open_index
+
+    result = lookup(open_index(store), topic, limit=limit, institution=institution, since=since)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        return
+    _resolution_note(result.resolution)
+    rows = [r for a in result.results for r in _paper_rows(a.author.name, a.score, a.author.institutions, a.papers)]
+    print_rows(rows, ["name", "score", "institutions", "paper", "evidence"], "table", f"Who works on {topic}")
+
+
+@main.command(name="institutions-on")
+@click.argument("topic")
+@_lookup_options
+@store_option
+def institutions_on(topic: str, limit: int, since: int | None, as_json: bool, store: Path) -> None:
+    """Institutions whose authors work on TOPIC, best first, with their papers and evidence."""
+    from kg.query.lookup import institutions_on as lookup
+    from kg.store.lookup_index import open_index
+
+    result = lookup(open_index(store), topic, limit=limit, since=since)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        return
+    _resolution_note(result.resolution)
+    rows = [
+        r for i in result.results for r in _paper_rows(i.institution.name, i.score, i.authors, i.papers)
+    ]
+    print_rows(rows, ["name", "score", "institutions", "paper", "evidence"], "table", f"Institutions on {topic}")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@store_option
+def profile(name: str, as_json: bool, store: Path) -> None:
+    """An author's or institution's concepts, topics, papers, co-authors and institutions (fuzzy NAME)."""
+    from kg.query.profile import profile as lookup
+    from kg.store.lookup_index import open_index
+
+    result = lookup(open_index(store), name)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        return
+    message(f"{result.name} ({result.kind}, {result.id})")
+    people = "Co-authors" if result.kind == "Author" else "Authors"
+    for title, items in (("Concepts", result.concepts), ("Topics", result.topics), (people, result.coauthors),
+                         ("Institutions", result.institutions)):
+        if items:
+            rows = [{"name": i.label, "type": i.type, "weight": i.weight, "papers": i.papers} for i in items]
+            print_rows(rows, ["name", "type", "weight", "papers"], "table", title)
+    rows = [{"paper": p.label, "year": p.year, "id": p.id} for p in result.papers]
+    print_rows(rows, ["paper", "year", "id"], "table", "Papers")
+
+
+@main.command()
+@click.argument("topic")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@store_option
+def related(topic: str, limit: int, as_json: bool, store: Path) -> None:
+    """Concepts that co-occur with TOPIC on papers (methods used with a dataset, tasks …), with counts."""
+    from kg.query.related import related as lookup
+    from kg.store.lookup_index import open_index
+
+    result = lookup(open_index(store), topic, limit=limit)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        return
+    _resolution_note(result.resolution)
+    rows = [{"concept": c.label, "type": c.type, "relation": c.relation, "papers": c.papers} for c in result.concepts]
+    print_rows(rows, ["concept", "type", "relation", "papers"], "table", f"Related to {topic} ({result.papers} papers)")
 
 
 if __name__ == "__main__":

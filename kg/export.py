@@ -5,13 +5,19 @@
   canonical N-Triples, serialised by Oxigraph as a stream.
 - ``jsonld``: the same triples as JSON-LD with an ``@context`` derived from the ontology
   (prefixes for every namespace kg uses), so keys read as ``kg:tldr``, ``dcterms:title``.
+- ``graphml``, ``gexf``: the typed graph for Gephi, Cytoscape and networkx: every node has
+  ``label`` and ``type``, every edge ``relation``; properties are GraphML/GEXF scalars (lists
+  joined with ``"; "``); GEXF nodes carry the view's colour per type.
+- ``csv``: a directory with ``nodes.csv`` (id, type, label, properties) and ``edges.csv``
+  (source, relation, target, properties, sources).
 - ``neo4j-csv``: a directory of the header-annotated CSV files ``neo4j-admin database import
   full`` reads, and an ``import.sh`` running it (:func:`kg.store.neo4j.write_import_files`).
   Exporters like this one write a directory: registered with :func:`register_directory`, they
   take ``-o DIR`` and no stream.
 
 Writes go to a temporary file (or directory) next to the output and are renamed into place at
-the end, so a failed export never leaves half a file behind.
+the end, so a failed export never leaves half a file behind. Every format writes whatever graph
+it is given, so a subgraph chosen with :func:`kg.query.focus.select` exports the same way.
 """
 
 from __future__ import annotations
@@ -111,6 +117,9 @@ def _atomic_output(path: Path) -> Iterator[IO[bytes]]:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+atomic_output = _atomic_output  # for writers outside this module (kg.viz)
 
 
 def export(graph: Graph, format: str, output: Path | IO[bytes]) -> None:
@@ -276,3 +285,86 @@ def write_neo4j_csv(graph: Graph, directory: Path) -> None:
     from kg.store.neo4j import write_import_files
 
     write_import_files(graph, directory)
+
+
+# ---------------------------------------------------------------- graph-tool formats
+#
+# GraphML, GEXF and CSV carry the typed graph itself (not its triples): one node per node with
+# ``label``, ``type`` and its properties; one edge per edge with ``relation``, its properties and
+# ``sources``. Multi-valued properties are joined with MULTI_SEPARATOR, so every attribute is a
+# scalar of one type (the ontology's datatype) and Gephi and Cytoscape can read it.
+
+MULTI_SEPARATOR = "; "
+
+
+def _scalar(graph: Graph, key: str, value: Any) -> Any:
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return MULTI_SEPARATOR.join(str(v) for v in value)
+    prop = graph.ontology.properties.get(key)
+    if prop is not None and prop.datatype.endswith(("#integer", "#double", "#boolean")):
+        return value
+    return str(value)
+
+
+def flat_graph(graph: Graph) -> Any:
+    """A networkx ``MultiDiGraph`` with only scalar attributes: the form GraphML and GEXF need."""
+    import networkx as nx
+
+    flat = nx.MultiDiGraph()
+    for node in graph.nodes():
+        attrs = {k: _scalar(graph, k, v) for k, v in sorted(node.props.items())}
+        attrs["label"] = str(node.props.get("label") or node.props.get("name") or node.props.get("title") or node.id)
+        attrs["type"] = node.type
+        flat.add_node(node.id, **attrs)
+    for edge in graph.edges():
+        attrs = {k: _scalar(graph, k, v) for k, v in sorted(edge.props.items())}
+        attrs["relation"] = edge.relation
+        attrs["label"] = edge.relation
+        if edge.sources:
+            attrs["sources"] = MULTI_SEPARATOR.join(edge.sources)
+        flat.add_edge(edge.source, edge.target, key=edge.relation, **attrs)
+    return flat
+
+
+@register("graphml", "GraphML (networkx): label, type and properties on nodes, relation on edges")
+def write_graphml(graph: Graph, handle: IO[bytes]) -> None:
+    import networkx as nx
+
+    nx.write_graphml_xml(flat_graph(graph), handle, encoding="utf-8", prettyprint=False, named_key_ids=True)
+
+
+@register("gexf", "GEXF 1.2 for Gephi: label, type and properties on nodes, colours per type")
+def write_gexf(graph: Graph, handle: IO[bytes]) -> None:
+    import networkx as nx
+
+    from kg.viz import NODE_STYLES
+
+    flat = flat_graph(graph)
+    for _, attrs in flat.nodes(data=True):
+        colour = NODE_STYLES.get(attrs["type"], ("#888888",))[0]
+        r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        attrs["viz"] = {"color": {"r": r, "g": g, "b": b, "a": 1.0}}
+    for index, (_, _, attrs) in enumerate(flat.edges(data=True)):
+        attrs["id"] = str(index)
+    nx.write_gexf(flat, handle, encoding="utf-8", prettyprint=False, version="1.2draft")
+
+
+def _csv_rows(rows: list[dict[str, Any]], head: list[str], path: Path) -> None:
+    import csv
+
+    columns = head + sorted({k for row in rows for k in row} - set(head))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@register_directory("csv", "directory with nodes.csv and edges.csv (multi-values joined by '; ')", owns=("*.csv",))
+def write_csv(graph: Graph, directory: Path) -> None:
+    flat = flat_graph(graph)
+    nodes = [{"id": node_id, **attrs} for node_id, attrs in flat.nodes(data=True)]
+    edges = [{"source": s, "target": t, **attrs} for s, t, attrs in flat.edges(data=True)]
+    for edge in edges:
+        edge.pop("label", None)
+    _csv_rows(nodes, ["id", "type", "label"], directory / "nodes.csv")
+    _csv_rows(edges, ["source", "relation", "target"], directory / "edges.csv")

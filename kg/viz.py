@@ -1,0 +1,423 @@
+"""The interactive HTML view: one self-contained page drawing a (sub)graph with vis-network.
+
+The page is assembled with pyvis (nodes, edges, options) and rendered with kg's own template in
+``viz/`` (pyvis's stock template links Bootstrap and tom-select from CDNs and pastes titles in as
+HTML). Everything is inlined: vis-network's script and style (from the pyvis installation),
+``viz/view.css``, ``viz/view.js`` and the graph as JSON, so the file opens with the network off.
+A Content-Security-Policy allows only those inline scripts (by hash) and no requests at all.
+
+Safety: document text never reaches the page as markup. The graph travels as JSON inside a
+``<script type="application/json">`` block with ``<``, ``>`` and ``&`` escaped, and the page
+builds tooltips, the details panel and the legend with ``textContent``, so a title like
+``<img src=x onerror=…>`` shows as those characters.
+
+Layout: small graphs start from a networkx spring layout; every graph is stabilised by
+vis-network's physics before it is shown, and physics is then switched off, so the view holds
+still. Node size follows the number of papers a node is linked to (for papers, their links).
+Limits: beyond a few thousand nodes the page gets slow; :mod:`kg.query.focus` caps the view
+(1,500 nodes by default) and says what it left out.
+
+>>> report = write_html(graph, Path("graph.html"))    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+from kg.errors import UsageError
+from kg.graph import Graph
+from kg.query.focus import PROVENANCE_TYPES, Focus, Selection, select
+from kg.resources import resource_dir
+
+DEFAULT_MAX_NODES = 1500
+POLISH_LIMIT = 300  # up to this many nodes, browser physics polishes the precomputed layout
+_VIS_VERSION = "vis-9.1.2"
+
+# colour, vis-network shape, legend glyph
+NODE_STYLES: dict[str, tuple[str, str, str]] = {
+    "Paper": ("#4e79a7", "square", "■"),
+    "Author": ("#f28e2b", "dot", "●"),
+    "Institution": ("#e15759", "diamond", "◆"),
+    "Venue": ("#76b7b2", "star", "★"),
+    "Topic": ("#59a14f", "hexagon", "⬢"),
+    "Method": ("#d4a017", "triangle", "▲"),
+    "Dataset": ("#b07aa1", "triangleDown", "▼"),
+    "Task": ("#ff9da7", "diamond", "◆"),
+    "Summary": ("#9c755f", "square", "■"),
+    "Mention": ("#bab0ac", "dot", "●"),
+    "SourceRecord": ("#79706e", "square", "■"),
+}
+RELATION_COLOURS: dict[str, str] = {
+    "authored_by": "#f28e2b",
+    "affiliated_with": "#e15759",
+    "published_in": "#76b7b2",
+    "has_topic": "#59a14f",
+    "uses_method": "#d4a017",
+    "uses_dataset": "#b07aa1",
+    "addresses_task": "#ff9da7",
+    "summarises": "#9c755f",
+    "part_of": "#e15759",
+    "broader": "#8c8c8c",
+    "derived_from": "#bab0ac",
+}
+_LIST_LIMIT = 12
+_TEXT_LIMIT = 600
+
+
+@dataclass
+class ViewReport:
+    """What :func:`write_html` wrote."""
+
+    path: Path
+    nodes: int
+    edges: int
+    bytes: int
+    seconds: float
+    selection: Selection
+
+
+def view_types(graph: Graph) -> list[str]:
+    """The node types a view shows by default: all but the provenance ones (tooltips show those)."""
+    return [t for t in graph.ontology.node_types if t not in PROVENANCE_TYPES]
+
+
+def _label(graph: Graph, node_id: str) -> str:
+    props = graph.nx.nodes[node_id]["props"]
+    return str(props.get("label") or props.get("name") or props.get("title") or node_id)
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _listed(values: list[str]) -> list[str]:
+    if len(values) <= _LIST_LIMIT:
+        return values
+    return [*values[:_LIST_LIMIT], f"… and {len(values) - _LIST_LIMIT} more"]
+
+
+def _paper_count(graph: Graph, node_id: str) -> int:
+    g = graph.nx
+    return len({n for n in (*g.successors(node_id), *g.predecessors(node_id)) if g.nodes[n]["type"] == "Paper"})
+
+
+def _evidence(graph: Graph, ids: Any) -> list[str]:
+    return sorted({_label(graph, i) if i in graph else str(i) for i in ids})
+
+
+def node_details(graph: Graph, node_id: str) -> dict[str, Any]:
+    """A node's tooltip as plain data: type, heading and (name, text or list of texts) rows."""
+    node = graph.node(node_id)
+    props = node.props
+    rows: list[list[Any]] = []
+
+    def add(name: str, value: Any) -> None:
+        if value in (None, "", [], ()):
+            return
+        if isinstance(value, (list, tuple)):
+            rows.append([name, _listed([str(v) for v in value])])
+        else:
+            rows.append([name, _short(str(value), _TEXT_LIMIT)])
+
+    def linked(relation: str, outgoing: bool = True) -> list[str]:
+        edges = graph.out_edges(node_id, relation) if outgoing else graph.in_edges(node_id, relation)
+        return [_label(graph, e.target if outgoing else e.source) for e in edges]
+
+    if node.type == "Paper":
+        authors = sorted(graph.out_edges(node_id, "authored_by"), key=lambda e: (e.props.get("position", 0), e.target))
+        add("year", props.get("year"))
+        add("venue", ", ".join(linked("published_in")))
+        add("authors", [_label(graph, e.target) for e in authors])
+        institutions = {
+            _label(graph, a.target)
+            for e in authors
+            for a in graph.out_edges(e.target, "affiliated_with")
+            if node_id in a.props.get("papers", ())
+        }
+        add("institutions", sorted(institutions))
+        add("topics", linked("has_topic"))
+        add("methods", linked("uses_method"))
+        add("datasets", linked("uses_dataset"))
+        add("tasks", linked("addresses_task"))
+        add("tl;dr", props.get("tldr"))
+        add("abstract", props.get("abstract"))
+        add("summaries", len(list(graph.in_edges(node_id, "summarises"))) or None)
+    elif node.type == "Author":
+        add("papers", sorted(_label(graph, e.source) for e in graph.in_edges(node_id, "authored_by")))
+        add("institutions", linked("affiliated_with"))
+        add("also written", props.get("aliases"))
+    elif node.type == "Institution":
+        add("aliases", props.get("aliases"))
+        add("part of", linked("part_of"))
+        add("people", len(list(graph.in_edges(node_id, "affiliated_with"))) or None)
+        add("papers", _paper_count(graph, node_id) or None)
+    elif node.type == "Summary":
+        add("of", linked("summarises"))
+        add("text", props.get("text"))
+    elif node.type in ("Method", "Dataset", "Task", "Topic", "Venue"):
+        add("definition", props.get("definition"))
+        add("aliases", props.get("aliases"))
+        add("broader", linked("broader"))
+        add("narrower", linked("broader", outgoing=False))
+        add("papers", _paper_count(graph, node_id) or None)
+    else:
+        for key_, value in sorted(props.items()):
+            if key_ != "label":
+                add(key_, value)
+    add("evidence", _evidence(graph, [e.target for e in graph.out_edges(node_id, "derived_from")]))
+    add("id", node_id)
+    heading = str(props.get("title") or props.get("name") or props.get("label") or node_id)
+    return {"type": graph.ontology.node_types[node.type].label, "heading": heading, "rows": rows}
+
+
+def _edge_details(graph: Graph, source: str, relation: str, target: str, data: dict[str, Any]) -> dict[str, Any]:
+    rows: list[list[Any]] = [["from", _label(graph, source)], ["to", _label(graph, target)]]
+    for key_, value in sorted(data["props"].items()):
+        if key_ == "papers":
+            value = [_label(graph, p) if p in graph else p for p in value]
+        shown = _listed([str(v) for v in value]) if isinstance(value, (tuple, list)) else str(value)
+        rows.append([key_.replace("_", " "), shown])
+    if data["sources"]:
+        rows.append(["evidence", _listed(_evidence(graph, data["sources"]))])
+    return {"type": "relation", "heading": graph.ontology.relations[relation].label, "rows": rows}
+
+
+def _positions(sub: Graph, iterations: int = 60) -> dict[str, tuple[float, float]]:
+    """A force-directed layout (Fruchterman-Reingold with gravity), computed with numpy.
+
+    Nodes with one neighbour (most authors) are left out of the simulation and placed on a small
+    ring around that neighbour afterwards, which keeps the O(n²) repulsion step to the core.
+    (networkx's ``spring_layout`` needs scipy past 500 nodes and took 6 s for 1,500 here.)
+    """
+    import numpy as np
+
+    g = sub.nx.to_undirected(as_view=True)
+    ids = sorted(g.nodes)
+    if not ids:
+        return {}
+    neighbours = {n: sorted(set(g.neighbors(n)) - {n}) for n in ids}
+    leaves = {n: neighbours[n][0] for n in ids if len(neighbours[n]) == 1 and len(neighbours[neighbours[n][0]]) > 1}
+    core = [n for n in ids if n not in leaves]
+    index = {n: i for i, n in enumerate(core)}
+    count = len(core)
+    pairs = np.array([(index[a], index[b]) for a in core for b in neighbours[a] if b in index and index[a] < index[b]])
+    rng = np.random.default_rng(7)
+    pos = rng.random((count, 2), dtype=np.float32) - 0.5
+    k = np.float32(1.0 / max(count, 1) ** 0.5)
+    temperature = 0.1
+    for _ in range(iterations if count > 1 else 0):
+        # repulsion k²/d along (p_i - p_j), summed over j, as matrix products (no n×n×2 array)
+        squares = (pos**2).sum(axis=1)
+        distance2 = np.maximum(squares[:, None] + squares[None, :] - 2 * (pos @ pos.T), 1e-6)
+        weights = (k * k) / distance2
+        np.fill_diagonal(weights, 0)
+        displacement = pos * weights.sum(axis=1)[:, None] - weights @ pos
+        if len(pairs):
+            d = pos[pairs[:, 0]] - pos[pairs[:, 1]]
+            pull = d * (np.sqrt((d**2).sum(axis=1)) / k)[:, None]
+            np.add.at(displacement, pairs[:, 0], -pull)
+            np.add.at(displacement, pairs[:, 1], pull)
+        displacement -= pos * (0.05 * count**0.5)  # gravity keeps components together
+        length = np.maximum(np.sqrt((displacement**2).sum(axis=1)), 1e-9)
+        pos += displacement * (np.minimum(length, temperature) / length)[:, None]
+        temperature *= 0.96
+    scale = 90.0 * max(count, 4) ** 0.5
+    placed = {n: (float(pos[i, 0]) * scale, float(pos[i, 1]) * scale) for n, i in index.items()}
+    rings: dict[str, list[str]] = {}
+    for leaf, hub in sorted(leaves.items()):
+        rings.setdefault(hub, []).append(leaf)
+    for hub, members in rings.items():
+        x, y = placed[hub]
+        radius = 40.0 + 6.0 * len(members) ** 0.5
+        for i, leaf in enumerate(members):
+            angle = 2 * np.pi * i / len(members)
+            placed[leaf] = (x + radius * float(np.cos(angle)), y + radius * float(np.sin(angle)))
+    return placed
+
+
+def network(graph: Graph, selection: Selection) -> Any:
+    """The pyvis ``Network`` of the selection (tooltips travel separately, as data)."""
+    from pyvis.network import Network
+
+    sub = selection.graph
+    net = Network(directed=True, height="100%", width="100%")
+    positions = _positions(sub)
+    seeds = set(selection.seeds)
+    for node in sub.nodes():
+        colour, shape, _ = NODE_STYLES.get(node.type, ("#888888", "dot", "●"))
+        count = len(list(graph.nx.successors(node.id))) if node.type == "Paper" else _paper_count(graph, node.id)
+        extra: dict[str, Any] = {}
+        if node.id in positions:
+            extra["x"], extra["y"] = positions[node.id]
+        if node.id in seeds:
+            extra["borderWidth"] = 4
+        net.add_node(
+            node.id,
+            label=_short(_label(sub, node.id), 40),
+            shape=shape,
+            color=colour,
+            value=max(count, 1),
+            kind=node.type,
+            **extra,
+        )
+    for source, target, relation in sorted(sub.nx.edges(keys=True), key=lambda e: (e[0], e[2], e[1])):
+        net.add_edge(
+            source,
+            target,
+            id=f"{source}|{relation}|{target}",
+            color=RELATION_COLOURS.get(relation, "#999999"),
+            relation=relation,
+        )
+    net.options = _options(len(sub))
+    return net
+
+
+def _options(count: int) -> dict[str, Any]:
+    polish = count <= POLISH_LIMIT
+    return {
+        "autoResize": True,
+        "layout": {"randomSeed": 7, "improvedLayout": False},
+        "nodes": {
+            "borderWidth": 1,
+            "font": {"size": 14, "face": "system-ui, sans-serif"},
+            "scaling": {"min": 8, "max": 36, "label": {"enabled": True, "min": 11, "max": 26, "drawThreshold": 7}},
+        },
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.4}},
+            "smooth": False,
+            "width": 1,
+            "selectionWidth": 2,
+            "hoverWidth": 1.5,
+        },
+        "physics": {
+            "enabled": polish,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -40, "springLength": 80, "avoidOverlap": 0.2},
+            "stabilization": {"enabled": polish, "iterations": 150, "updateInterval": 25, "fit": True},
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 120,
+            "hideEdgesOnDrag": count > 500,
+            "navigationButtons": False,
+            "keyboard": False,
+        },
+    }
+
+
+def _script_json(value: Any) -> str:
+    """JSON safe inside an HTML ``<script>`` element (no ``</script>``, no ``<!--``, no U+2028)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char in "&<>\u2028\u2029":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
+
+
+def _vis_assets() -> tuple[str, str]:
+    """vis-network's script and style, from the installed pyvis (nothing is fetched)."""
+    spec = find_spec("pyvis")
+    if spec is None or spec.origin is None:
+        raise UsageError("kg viz needs pyvis: pip install pyvis")
+    root = Path(spec.origin).parent
+    for base in (root / "templates" / "lib" / _VIS_VERSION, root / "lib" / _VIS_VERSION):
+        script, style = base / "vis-network.min.js", base / "vis-network.css"
+        if script.is_file() and style.is_file():
+            return script.read_text(encoding="utf-8"), style.read_text(encoding="utf-8")
+    raise UsageError(f"pyvis at {root} does not ship {_VIS_VERSION}/vis-network.min.js; reinstall pyvis (0.3.x)")
+
+
+def _inline(text: str, tag: str) -> str:
+    return text.replace(f"</{tag}", f"<\\/{tag}")
+
+
+def _sha256(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def render(graph: Graph, selection: Selection, title: str = "kg graph") -> str:
+    """The page's HTML for ``selection`` (a subgraph of ``graph``, which tooltips draw on)."""
+    import jinja2
+
+    net = network(graph, selection)
+    nodes, edges, _, _, _, options = net.get_network_data()
+    sub = selection.graph
+    details = {node["id"]: node_details(graph, node["id"]) for node in nodes}
+    for edge in edges:
+        source, relation, target = edge["from"], edge["relation"], edge["to"]
+        edge["info"] = _edge_details(graph, source, relation, target, sub.nx.edges[source, target, relation])
+    for node in nodes:
+        node["info"] = details[node["id"]]
+    present_types = sorted({n["kind"] for n in nodes}, key=list(NODE_STYLES).index)
+    present_relations = sorted({e["relation"] for e in edges})
+    payload = {
+        "nodes": nodes,
+        "edges": edges,
+        "options": json.loads(options),
+        "seeds": selection.seeds,
+        "note": selection.note,
+        "legend": {
+            "types": [
+                {
+                    "type": t,
+                    "label": graph.ontology.node_types[t].label,
+                    "colour": NODE_STYLES[t][0],
+                    "glyph": NODE_STYLES[t][2],
+                    "count": sum(1 for n in nodes if n["kind"] == t),
+                }
+                for t in present_types
+            ],
+            "relations": [
+                {"relation": r, "label": graph.ontology.relations[r].label, "colour": RELATION_COLOURS.get(r, "#999")}
+                for r in present_relations
+            ],
+        },
+    }
+    vis_js, vis_css = _vis_assets()
+    assets = resource_dir("viz")
+    scripts = [_inline(vis_js, "script"), _inline((assets / "view.js").read_text(encoding="utf-8"), "script")]
+    style = _inline(vis_css + "\n" + (assets / "view.css").read_text(encoding="utf-8"), "style")
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(assets)), autoescape=True, keep_trailing_newline=True
+    )
+    template = environment.get_template("view.html")
+    return template.render(
+        title=title,
+        style=jinja2.utils.markupsafe.Markup(style),
+        data=jinja2.utils.markupsafe.Markup(_script_json(payload)),
+        scripts=[jinja2.utils.markupsafe.Markup(s) for s in scripts],
+        script_hashes=" ".join(f"'{_sha256(s)}'" for s in scripts),
+        node_count=len(nodes),
+        edge_count=len(edges),
+        note=selection.note or "",
+    )
+
+
+def write_html(
+    graph: Graph, output: Path, focus: Focus | None = None, title: str | None = None
+) -> ViewReport:
+    """Select the focus (default cap 1,500 nodes) and write the page to ``output`` atomically."""
+    from kg.export import atomic_output
+
+    started = time.perf_counter()
+    if focus is None:
+        focus = Focus(max_nodes=DEFAULT_MAX_NODES)
+    if output.is_dir():
+        raise UsageError(f"{output} is a directory; kg viz writes one HTML file: give a file name")
+    selection = select(graph, focus, view_types(graph))
+    if title is None:
+        named = ", ".join(_label(graph, s) for s in selection.seeds[:3])
+        title = f"kg: {named}" if named else "kg graph"
+    html = render(graph, selection, title).encode("utf-8")
+    with atomic_output(output) as handle:
+        handle.write(html)
+    sub = selection.graph
+    return ViewReport(
+        output, len(sub), sub.nx.number_of_edges(), len(html), time.perf_counter() - started, selection
+    )

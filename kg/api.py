@@ -26,6 +26,7 @@ from kg.records import Record
 from kg.resolve import build_graph
 from kg.resources import default_corpus, resource_dir
 from kg.sources import iter_input_files, read_file, strict_reading
+from kg.sources.file_facts import facts_for
 from kg.store import cypher, layout, lookup_index, rdf
 
 log = logging.getLogger("kg")
@@ -96,9 +97,10 @@ def read_inputs(
             shown = display_path(path)
             before = len(records)
             reader_name = format
+            facts = facts_for(path)
             for record in read_file(path, format):
                 reader_name = record.provenance.reader
-                records.append(_renamed(record, shown))
+                records.append(facts.apply(_renamed(record, shown)))
             reports.append(InputReport(shown, reader_name or "?", len(records) - before, _sha256(path)))
     if progress:
         progress("read", len(files), len(files))

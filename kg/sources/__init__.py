@@ -105,6 +105,9 @@ def read_file(path: str | Path, format: str | None = None) -> Iterator[Record]:
     return reader.read(path)
 
 
+FACTS_FILE = "kg.toml"  # facts about the files beside it (kg.sources.file_facts), not a document
+
+
 def iter_input_files(paths: Iterable[str | Path]) -> list[Path]:
     """Expand directories (recursively, sorted, hidden files skipped) into the files to read."""
     files: list[Path] = []
@@ -113,7 +116,11 @@ def iter_input_files(paths: Iterable[str | Path]) -> list[Path]:
         if path.is_dir():
             for root, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                files.extend(Path(root) / n for n in sorted(names) if not n.startswith((".", "README")))
+                files.extend(
+                    Path(root) / n for n in sorted(names) if not n.startswith((".", "README")) and n != FACTS_FILE
+                )
+        elif path.name == FACTS_FILE:
+            continue  # `kg build corpus/*` names it too: facts about the documents, not one
         elif path.exists():
             files.append(path)
         else:

@@ -114,19 +114,32 @@ def _query_text(query: str | None, file: Path | None) -> str:
     return query or ""
 
 
+def query_options(param_help: str) -> Any:
+    """QUERY or -f FILE, --param NAME=VALUE (bound, never spliced) and --format: what every
+    query command takes."""
+
+    def decorate(function: Any) -> Any:
+        for option in reversed(
+            (
+                click.argument("query", required=False),
+                click.option(
+                    "-f",
+                    "--file",
+                    type=click.Path(dir_okay=False, path_type=Path),
+                    help="Read the query from FILE ('-': stdin).",
+                ),
+                click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help=param_help),
+                click.option("--format", "format_", type=FORMATS, default="table", show_default=True),
+            )
+        ):
+            function = option(function)
+        return function
+
+    return decorate
+
+
 @main.command()
-@click.argument("query", required=False)
-@click.option(
-    "-f", "--file", type=click.Path(dir_okay=False, path_type=Path), help="Read the query from FILE ('-': stdin)."
-)
-@click.option(
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Bind ?NAME to VALUE (repeatable; '<iri>' for an IRI).",
-)
-@click.option("--format", "format_", type=FORMATS, default="table", show_default=True)
+@query_options("Bind ?NAME to VALUE (repeatable; '<iri>' for an IRI).")
 @store_option
 def sparql(query: str | None, file: Path | None, params: tuple[str, ...], format_: str, store: Path) -> None:
     """Run a read-only SPARQL query (prefixes kg:, schema:, foaf:, dcterms:, skos:, prov: … predeclared)."""
@@ -303,18 +316,7 @@ def neo4j_options(function: Any) -> Any:
 
 
 @main.command()
-@click.argument("query", required=False)
-@click.option(
-    "-f", "--file", type=click.Path(dir_okay=False, path_type=Path), help="Read the query from FILE ('-': stdin)."
-)
-@click.option(
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Bind $NAME to VALUE (repeatable; integers become integers).",
-)
-@click.option("--format", "format_", type=FORMATS, default="table", show_default=True)
+@query_options("Bind $NAME to VALUE (repeatable; integers become integers).")
 @click.option("--write", is_flag=True, help="Allow writes (embedded: changes this store's Cypher database only).")
 @click.option("--neo4j", "on_neo4j", is_flag=True, help="Run on Neo4j (password from NEO4J_PASSWORD).")
 @neo4j_options

@@ -20,8 +20,12 @@ def fold(text: str) -> str:
 
 
 def key(text: str) -> str:
-    """A matching key: folded, every run of non-alphanumerics collapsed to one space."""
-    return _NON_ALNUM.sub(" ", fold(text)).strip()
+    """A matching key: folded, every run of non-alphanumerics collapsed to one space.
+
+    ASCII text skips Unicode decomposition (the same result, several times faster: lookups and
+    the lookup index fold every name they see)."""
+    folded = text.lower() if text.isascii() else fold(text)
+    return _NON_ALNUM.sub(" ", folded).strip()
 
 
 def slug(text: str, max_length: int = 80) -> str:

@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The concept types a Mention can have and the paper → concept relation of each; with Topic,
+# the things a paper is about. Plain names (no rdflib import) so every stage can share them;
+# tests/test_ontology.py checks them against ontology/kg.ttl.
+CONCEPT_TYPES = ("Method", "Dataset", "Task")
+CONCEPT_RELATIONS = {"Method": "uses_method", "Dataset": "uses_dataset", "Task": "addresses_task"}
+SUBJECT_TYPES = (*CONCEPT_TYPES, "Topic")
+
 
 @dataclass(frozen=True, slots=True)
 class Provenance:

@@ -61,3 +61,13 @@ def test_every_ontology_term_the_code_emits_is_declared(handle) -> None:
     rows = handle.sparql("SELECT DISTINCT ?p WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?p), STR(kg:))) }").rows
     declared = {str(term) for term in KG.__annotations__ and [getattr(KG, n) for n in KG.__annotations__]}
     assert {row["p"] for row in rows} <= declared
+
+
+def test_shared_concept_constants_agree_with_the_ontology() -> None:
+    from kg.records import CONCEPT_RELATIONS, CONCEPT_TYPES, SUBJECT_TYPES
+
+    onto = load()
+    assert set(SUBJECT_TYPES) <= set(onto.node_types) and set(CONCEPT_TYPES) < set(SUBJECT_TYPES)
+    for concept_type, relation in CONCEPT_RELATIONS.items():
+        assert (onto.relations[relation].domain, onto.relations[relation].range) == ("Paper", concept_type)
+    assert set(CONCEPT_RELATIONS) == set(CONCEPT_TYPES)

@@ -15,11 +15,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.ontology import CONCEPT_BASE, NAMESPACE
+from kg.records import CONCEPT_TYPES
 from kg.resources import resource_dir
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
-CONCEPT_TYPES = ("Method", "Dataset", "Task")
 ROOTS = {f"concept/{t.lower()}" for t in CONCEPT_TYPES}
 
 

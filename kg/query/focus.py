@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from kg.errors import UsageError
 from kg.graph import Graph
 from kg.normalize import key
+from kg.records import CONCEPT_RELATIONS, SUBJECT_TYPES
 
 PROVENANCE_TYPES = frozenset({"Mention", "SourceRecord"})
-CONCEPT_TYPES = ("Method", "Dataset", "Task", "Topic")
-_CONCEPT_RELATIONS = ("has_topic", "uses_method", "uses_dataset", "addresses_task")
+_CONCEPT_RELATIONS = ("has_topic", *CONCEPT_RELATIONS.values())
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Selection:
 def parse_types(graph: Graph, text: str | Iterable[str]) -> tuple[str, ...]:
     """``"author,papers,Method"`` → ontology type keys; ``concept`` means the four concept types."""
     names = text.split(",") if isinstance(text, str) else list(text)
-    by_name: dict[str, tuple[str, ...]] = {"concept": CONCEPT_TYPES, "concepts": CONCEPT_TYPES}
+    by_name: dict[str, tuple[str, ...]] = {"concept": SUBJECT_TYPES, "concepts": SUBJECT_TYPES}
     for type_key, node_type in graph.ontology.node_types.items():
         for spelling in (type_key, node_type.label, node_type.id_prefix if node_type.id_prefix != "concept" else ""):
             if spelling:
@@ -86,7 +86,7 @@ def parse_types(graph: Graph, text: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-_AROUND_TYPES = ("Method", "Dataset", "Task", "Topic", "Author", "Institution", "Venue", "Paper")
+_AROUND_TYPES = (*SUBJECT_TYPES, "Author", "Institution", "Venue", "Paper")
 
 
 def match(graph: Graph, text: str, types: Sequence[str] | None = None, what: str = "--around") -> list[str]:
@@ -138,7 +138,7 @@ def topic_neighbourhood(graph: Graph, text: str) -> tuple[list[str], dict[str, i
     Returns the matched concept ids and every node of the neighbourhood with its distance
     (0 for concepts, 1 for papers, 2 for authors).
     """
-    concepts = match(graph, text, CONCEPT_TYPES, what="--topic")
+    concepts = match(graph, text, SUBJECT_TYPES, what="--topic")
     distance = dict.fromkeys(concepts, 0)
     queue = deque(concepts)
     while queue:  # narrower concepts: X -broader-> matched

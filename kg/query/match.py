@@ -37,7 +37,6 @@ strings, never put into a query.
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -45,9 +44,9 @@ from functools import lru_cache
 from typing import Any
 
 from kg.errors import QueryError
-from kg.normalize import key as _slow_key
+from kg.normalize import key
+from kg.records import CONCEPT_TYPES
 
-CONCEPT_TYPES = ("Method", "Dataset", "Task")
 NAMED_TYPES = (*CONCEPT_TYPES, "Topic", "Author", "Institution", "Venue")
 STAGES = ("exact", "alias", "acronym", "inflection", "fuzzy")
 FUZZY_CUTOFF = 86.0
@@ -56,15 +55,6 @@ SUGGEST_CUTOFF = 55.0
 # Short forms people type, expanded in the inflection stage (applied after singularising).
 _SHORT_FORMS = {"net": "network", "nn": "neural network", "conv": "convolutional", "rl": "reinforcement learning"}
 _ACRONYM_SKIP = {"of", "and", "the", "for", "a", "an", "in", "on", "with", "to", "by"}
-_WORD = re.compile(r"[0-9a-z]+")
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-
-
-def key(text: str) -> str:
-    """:func:`kg.normalize.key`, with a fast path for ASCII text (the same result)."""
-    if text.isascii():
-        return _NON_ALNUM.sub(" ", text.lower()).strip()
-    return _slow_key(text)
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,8 @@ from collections.abc import Sequence
 
 from kg.graph import Graph
 from kg.normalize import digest
-from kg.records import Mention, Record
+from kg.records import CONCEPT_RELATIONS, Mention, Record
 from kg.resolve.builder import source_id
-
-RELATION_BY_TYPE = {"Method": "uses_method", "Dataset": "uses_dataset", "Task": "addresses_task"}
 
 
 def _paper_of(graph: Graph, source: str) -> str | None:
@@ -100,6 +98,6 @@ def add_concepts(graph: Graph, records: Sequence[Record], mentions: Sequence[Seq
                 confidence=mention.confidence,
             )
             graph.add_edge(mention_id, "derived_from", origin)
-            graph.add_edge(paper, RELATION_BY_TYPE[concept_type], mention.concept, sources=(mention_id,))
+            graph.add_edge(paper, CONCEPT_RELATIONS[concept_type], mention.concept, sources=(mention_id,))
             added += 1
     return added

@@ -23,12 +23,13 @@ import pyoxigraph as ox
 from kg.graph import Graph
 from kg.normalize import digest
 from kg.ontology import RESOURCE_BASE, Ontology, load
+from kg.records import SUBJECT_TYPES
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _SKOS_CONCEPT = "http://www.w3.org/2004/02/skos/core#Concept"
 _PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
-_CONCEPT_TYPES = {"Method", "Dataset", "Task", "Topic"}
+_CONCEPT_TYPES = set(SUBJECT_TYPES)
 TYPE = ox.NamedNode(_RDF + "type")
 STATEMENT = ox.NamedNode(_RDF + "Statement")
 SUBJECT, PREDICATE, OBJECT = (ox.NamedNode(_RDF + p) for p in ("subject", "predicate", "object"))

@@ -33,10 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.normalize import key  # noqa: E402
+from kg.query.index import LookupIndex, open_index  # noqa: E402
 from kg.query.lookup import institutions_on, who_works_on  # noqa: E402
 from kg.query.profile import profile  # noqa: E402
 from kg.query.related import related  # noqa: E402
-from kg.store.lookup_index import LookupIndex, open_index  # noqa: E402
 
 EVAL = ROOT / "benchmarks" / "data" / "who_works_on_eval.jsonl"
 PAPERLISTS = ROOT.parent / "shared" / "corpora" / "paperlists"
@@ -72,12 +72,16 @@ def quality(index: LookupIndex, topics: list[dict]) -> None:
         size = len(relevant)
         ours = [r.author.name for r in who_works_on(index, item["topic"], limit=max(size, 5)).results]
         base = substring_baseline(index, item["topic"])
-        row = [precision(ours, relevant, size), precision(base, relevant, size),
-               precision(ours, relevant, 5), precision(base, relevant, 5)]
+        row = [
+            precision(ours, relevant, size),
+            precision(base, relevant, size),
+            precision(ours, relevant, 5),
+            precision(base, relevant, 5),
+        ]
         sums = [s + v for s, v in zip(sums, row, strict=True)]
         print(f"{item['topic']:32} {size:>3} {row[0]:>9.3f} {row[1]:>10.3f} {row[2]:>7.3f} {row[3]:>7.3f}")
     n = len(topics)
-    print(f"{'mean':32} {'':>3} {sums[0]/n:>9.3f} {sums[1]/n:>10.3f} {sums[2]/n:>7.3f} {sums[3]/n:>7.3f}")
+    print(f"{'mean':32} {'':>3} {sums[0] / n:>9.3f} {sums[1] / n:>10.3f} {sums[2] / n:>7.3f} {sums[3] / n:>7.3f}")
 
 
 def latency(index: LookupIndex, topics: list[dict], label: str) -> None:

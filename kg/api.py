@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -21,13 +22,14 @@ from kg.export import export as _export
 from kg.graph import Graph
 from kg.ontology import load as load_ontology
 from kg.query import cypher as cypher_query
+from kg.query import index as lookup_index
 from kg.query import sparql
 from kg.records import Record
 from kg.resolve import build_graph
 from kg.resources import default_corpus, resource_dir
 from kg.sources import iter_input_files, read_file, strict_reading
 from kg.sources.file_facts import facts_for
-from kg.store import cypher, layout, lookup_index, rdf
+from kg.store import cypher, layout, rdf
 
 log = logging.getLogger("kg")
 Progress = Callable[[str, int, int], None]
@@ -115,6 +117,16 @@ def _renamed(record: Record, shown: str) -> Record:
     return replace(record, provenance=replace(record.provenance, file=shown))
 
 
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    """Adds the seconds the block takes to ``timings[stage]`` (the build report's per-stage times)."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
+
+
 def build(
     paths: Sequence[str | Path] | None = None,
     store: str | Path | None = None,
@@ -133,38 +145,33 @@ def build(
     store_dir = Path(store) if store is not None else layout.default_store_dir()
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    records, inputs = read_inputs(paths, format, strict, progress)
-    timings["read"] = time.perf_counter() - started
-    mark = time.perf_counter()
+    with _timed(timings, "read"):
+        records, inputs = read_inputs(paths, format, strict, progress)
     mentions = None
     if extract:
         if progress:
             progress("extracting concepts", 0, 1)
         from kg.extract import extract_records
 
-        mentions = extract_records(records)
-        timings["extract"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-    graph = build_graph(records)
-    if mentions is not None:
-        from kg.resolve.concepts import add_concepts
+        with _timed(timings, "extract"):
+            mentions = extract_records(records)
+    with _timed(timings, "resolve"):
+        graph = build_graph(records)
+        if mentions is not None:
+            from kg.resolve.concepts import add_concepts
 
-        add_concepts(graph, records, mentions)
-    timings["resolve"] = time.perf_counter() - mark
-    mark = time.perf_counter()
+            add_concepts(graph, records, mentions)
     with layout.new_generation(store_dir) as generation:
         if progress:
             progress("writing RDF store", 0, 1)
-        triples = rdf.write(graph, generation.rdf_dir)
+        with _timed(timings, "rdf_write"):
+            triples = rdf.write(graph, generation.rdf_dir)
         if progress:
             progress("writing Cypher database", 0, 1)
-        cypher_started = time.perf_counter()
-        cypher.write(graph, generation.cypher_dir)
-        timings["cypher_load"] = time.perf_counter() - cypher_started
-        lookup_started = time.perf_counter()
-        lookup_index.write(graph, generation.path)
-        timings["lookup_index"] = time.perf_counter() - lookup_started
-        mark += timings["cypher_load"] + timings["lookup_index"]  # rdf_write below stays the RDF store's own time
+        with _timed(timings, "cypher_load"):
+            cypher.write(graph, generation.cypher_dir)
+        with _timed(timings, "lookup_index"):
+            lookup_index.write(graph, generation.path)
         counts = graph.counts()
         layout.write_meta(
             generation,
@@ -175,7 +182,6 @@ def build(
                 "triples": triples,
             },
         )
-    timings["rdf_write"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
     return BuildReport(store_dir, inputs, counts, triples, timings)
 
@@ -238,7 +244,7 @@ class KnowledgeGraph:
 
     @property
     def lookup_index(self) -> Any:
-        """The generation's lookup index (:class:`kg.store.lookup_index.LookupIndex`), opened once."""
+        """The generation's lookup index (:class:`kg.query.index.LookupIndex`), opened once."""
         if self._lookup is None:
             self._lookup = lookup_index.LookupIndex(self.generation.path)
         return self._lookup

@@ -259,8 +259,10 @@ def viz(ctx: click.Context, output: Path, title: str | None, store: Path, **focu
     if not ctx.find_root().obj["quiet"]:
         if report.selection.note:
             message(report.selection.note)
-        message(f"wrote {output}: {report.nodes} nodes, {report.edges} edges, {report.bytes / 1e6:.1f} MB "
-                f"in {report.seconds:.2f}s")
+        message(
+            f"wrote {output}: {report.nodes} nodes, {report.edges} edges, {report.bytes / 1e6:.1f} MB "
+            f"in {report.seconds:.2f}s"
+        )
 
 
 @main.command()
@@ -294,9 +296,19 @@ def extract(source: str, whole: bool, as_json: bool) -> None:
     text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     documents = [text] if whole else text.split("\n")
     rows = [
-        {"document": index + 1, "type": m.type, "concept": m.concept, "label": m.label, "text": m.text,
-         "start": m.start, "end": m.end, "rule": m.rule, "confidence": m.confidence}
-        for index, mentions in enumerate(extract_documents(documents)) for m in mentions
+        {
+            "document": index + 1,
+            "type": m.type,
+            "concept": m.concept,
+            "label": m.label,
+            "text": m.text,
+            "start": m.start,
+            "end": m.end,
+            "rule": m.rule,
+            "confidence": m.confidence,
+        }
+        for index, mentions in enumerate(extract_documents(documents))
+        for m in mentions
     ]
     columns = ["document", "type", "label", "text", "start", "end", "rule", "confidence", "concept"]
     print_rows(rows, columns, "json" if as_json else "table")
@@ -379,7 +391,7 @@ def push(ctx: click.Context, uri: str, user: str, database: str | None, wipe: bo
 
 
 # ---------------------------------------------------------------------- lookups (kg.query)
-# These read only the store's lookup index (kg.store.lookup_index), not kg.api, so they start
+# These read only the store's lookup index (kg.query.index), not kg.api, so they start
 # about as fast as `kg --help` and never load spaCy.
 
 
@@ -405,11 +417,15 @@ def _resolution_note(resolution: Any) -> None:
 def _paper_rows(name: str, score: float, places: tuple[str, ...], papers: Any) -> list[dict[str, Any]]:
     rows = []
     for number, paper in enumerate(papers[:3]):
-        rows.append({
-            "name": name if number == 0 else "", "score": score if number == 0 else "",
-            "institutions": "; ".join(places[:3]) if number == 0 else "",
-            "paper": f"{paper.label} ({paper.year or '?'})", "evidence": paper.evidence,
-        })
+        rows.append(
+            {
+                "name": name if number == 0 else "",
+                "score": score if number == 0 else "",
+                "institutions": "; ".join(places[:3]) if number == 0 else "",
+                "paper": f"{paper.label} ({paper.year or '?'})",
+                "evidence": paper.evidence,
+            }
+        )
     return rows
 
 
@@ -422,8 +438,8 @@ def who_works_on(
     topic: str, limit: int, since: int | None, as_json: bool, institution: str | None, store: Path
 ) -> None:
     """Authors who work on TOPIC (free text: "GNNs", "lottery tickets"), best first, with evidence."""
+    from kg.query.index import open_index
     from kg.query.lookup import who_works_on as lookup
-    from kg.store.lookup_index import open_index
 
     result = lookup(open_index(store), topic, limit=limit, institution=institution, since=since)
     if as_json:
@@ -440,17 +456,15 @@ def who_works_on(
 @store_option
 def institutions_on(topic: str, limit: int, since: int | None, as_json: bool, store: Path) -> None:
     """Institutions whose authors work on TOPIC, best first, with their papers and evidence."""
+    from kg.query.index import open_index
     from kg.query.lookup import institutions_on as lookup
-    from kg.store.lookup_index import open_index
 
     result = lookup(open_index(store), topic, limit=limit, since=since)
     if as_json:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
         return
     _resolution_note(result.resolution)
-    rows = [
-        r for i in result.results for r in _paper_rows(i.institution.name, i.score, i.authors, i.papers)
-    ]
+    rows = [r for i in result.results for r in _paper_rows(i.institution.name, i.score, i.authors, i.papers)]
     print_rows(rows, ["name", "score", "institutions", "paper", "evidence"], "table", f"Institutions on {topic}")
 
 
@@ -460,8 +474,8 @@ def institutions_on(topic: str, limit: int, since: int | None, as_json: bool, st
 @store_option
 def profile(name: str, as_json: bool, store: Path) -> None:
     """An author's or institution's concepts, topics, papers, co-authors and institutions (fuzzy NAME)."""
+    from kg.query.index import open_index
     from kg.query.profile import profile as lookup
-    from kg.store.lookup_index import open_index
 
     result = lookup(open_index(store), name)
     if as_json:
@@ -469,8 +483,12 @@ def profile(name: str, as_json: bool, store: Path) -> None:
         return
     message(f"{result.name} ({result.kind}, {result.id})")
     people = "Co-authors" if result.kind == "Author" else "Authors"
-    for title, items in (("Concepts", result.concepts), ("Topics", result.topics), (people, result.coauthors),
-                         ("Institutions", result.institutions)):
+    for title, items in (
+        ("Concepts", result.concepts),
+        ("Topics", result.topics),
+        (people, result.coauthors),
+        ("Institutions", result.institutions),
+    ):
         if items:
             rows = [{"name": i.label, "type": i.type, "weight": i.weight, "papers": i.papers} for i in items]
             print_rows(rows, ["name", "type", "weight", "papers"], "table", title)
@@ -485,8 +503,8 @@ def profile(name: str, as_json: bool, store: Path) -> None:
 @store_option
 def related(topic: str, limit: int, as_json: bool, store: Path) -> None:
     """Concepts that co-occur with TOPIC on papers (methods used with a dataset, tasks …), with counts."""
+    from kg.query.index import open_index
     from kg.query.related import related as lookup
-    from kg.store.lookup_index import open_index
 
     result = lookup(open_index(store), topic, limit=limit)
     if as_json:

@@ -12,23 +12,42 @@ from click.testing import CliRunner
 
 import kg
 from kg.cli import main
+from kg.query.index import open_index
 from kg.query.match import AmbiguousMatchError, NoMatchError, match_nodes
-from kg.store.lookup_index import open_index
 
 PAPERS = [
     # Ada: GNNs in two titles (recent) → first. Bea: one title. Cy: a passing mention in a summary.
-    {"title": "Graph Neural Networks for Molecules", "year": 2021, "abstract": "We train a GNN on molecules.",
-     "authors": [{"name": "Ada Lovelace", "institutions": [{"name": "MIT"}]}]},
-    {"title": "Graph Attention Networks Revisited", "year": 2021, "abstract": "Attention over graph nodes.",
-     "authors": [{"name": "Ada Lovelace", "institutions": [{"name": "MIT"}]}, "Dan Brown"]},
-    {"title": "Message passing with graph neural networks", "year": 2018, "abstract": "An older study.",
-     "authors": [{"name": "Bea Smith", "institutions": [{"name": "University of Cambridge"}]}]},
-    {"title": "Image classification with residual networks", "year": 2021,
-     "abstract": "We classify CIFAR-10 images with a ResNet.",
-     "summary": ["A long summary about images that mentions, in passing, a graph neural network once."],
-     "authors": ["Cy Young"]},
-    {"title": "Lottery tickets in sparse training", "year": 2020, "abstract": "Winning tickets exist.",
-     "authors": ["Cy Young"]},
+    {
+        "title": "Graph Neural Networks for Molecules",
+        "year": 2021,
+        "abstract": "We train a GNN on molecules.",
+        "authors": [{"name": "Ada Lovelace", "institutions": [{"name": "MIT"}]}],
+    },
+    {
+        "title": "Graph Attention Networks Revisited",
+        "year": 2021,
+        "abstract": "Attention over graph nodes.",
+        "authors": [{"name": "Ada Lovelace", "institutions": [{"name": "MIT"}]}, "Dan Brown"],
+    },
+    {
+        "title": "Message passing with graph neural networks",
+        "year": 2018,
+        "abstract": "An older study.",
+        "authors": [{"name": "Bea Smith", "institutions": [{"name": "University of Cambridge"}]}],
+    },
+    {
+        "title": "Image classification with residual networks",
+        "year": 2021,
+        "abstract": "We classify CIFAR-10 images with a ResNet.",
+        "summary": ["A long summary about images that mentions, in passing, a graph neural network once."],
+        "authors": ["Cy Young"],
+    },
+    {
+        "title": "Lottery tickets in sparse training",
+        "year": 2020,
+        "abstract": "Winning tickets exist.",
+        "authors": ["Cy Young"],
+    },
 ]
 
 
@@ -97,8 +116,9 @@ def test_unknown_topic_suggests(crafted: Path) -> None:
     assert caught.value.exit_code == 2
 
 
-@pytest.mark.parametrize("hostile", ["'; DROP TABLE papers; --", '" } UNION { ?s ?p ?o', "$x",
-                                     "MATCH (n) DETACH DELETE n", "%", "_", ")(*&"])
+@pytest.mark.parametrize(
+    "hostile", ["'; DROP TABLE papers; --", '" } UNION { ?s ?p ?o', "$x", "MATCH (n) DETACH DELETE n", "%", "_", ")(*&"]
+)
 def test_hostile_input_is_data(crafted: Path, hostile: str) -> None:
     handle = kg.open_store(crafted)
     for call in (handle.who_works_on, handle.institutions_on, handle.related, handle.profile):
@@ -115,8 +135,9 @@ def test_match_nodes_on_a_plain_graph(handle: kg.KnowledgeGraph) -> None:
 
 def test_cli_on_default_corpus(built_store: Path) -> None:
     runner = CliRunner()
-    result = runner.invoke(main, ["who-works-on", "lottery tickets", "--json", "--limit", "3",
-                                  "--store", str(built_store)])
+    result = runner.invoke(
+        main, ["who-works-on", "lottery tickets", "--json", "--limit", "3", "--store", str(built_store)]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data[0]["author"]["name"] in {"Jonathan Frankle", "Michael Carbin"}

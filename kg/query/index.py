@@ -1,6 +1,10 @@
 """The lookup index: a compact SQLite file per store generation that "who works on X",
 profiles and related-concept lookups read instead of the RDF store.
 
+It belongs to the query layer (its tables are shaped by what the lookups ask, and its name keys
+are :mod:`kg.query.match`'s), but like the stores it is written once per build from the
+resolved graph, into the generation directory, and swapped in with it.
+
 ``kg build`` writes ``lookup.sqlite`` into the new generation from the resolved graph (see
 :func:`write`); a reader opens it read-only (:class:`LookupIndex`) and never imports spaCy,
 rdflib or the extraction code, so a lookup command starts about as fast as ``kg --help``.
@@ -37,12 +41,12 @@ from typing import Any
 
 from kg.errors import StoreError
 from kg.normalize import key
-from kg.query.match import CONCEPT_TYPES, Candidate, Vocabulary, singular
+from kg.query.match import Candidate, Vocabulary, singular
+from kg.records import CONCEPT_RELATIONS, SUBJECT_TYPES
 
 FILENAME = "lookup.sqlite"
 INDEX_VERSION = 1
-CONCEPT_AND_TOPIC = (*CONCEPT_TYPES, "Topic")
-RELATIONS = {"uses_method": "Method", "uses_dataset": "Dataset", "addresses_task": "Task"}
+CONCEPT_EDGE_RELATIONS = frozenset(CONCEPT_RELATIONS.values())
 _WORD = re.compile(r"[0-9a-z]+")
 STOPWORDS = frozenset(
     "a an and are as at be by for from in into is it its of on or that the this to we with via our".split()  # noqa: SIM905
@@ -89,14 +93,6 @@ def field_kind(field: str) -> str:
 
 
 # ---------------------------------------------------------------------- writing
-
-
-def _scheme_concepts() -> list[Any]:
-    try:
-        from kg.extract.scheme import load_scheme
-    except ImportError:  # pragma: no cover - the scheme ships with kg
-        return []
-    return list(load_scheme().values())
 
 
 def write(graph: Any, directory: Path) -> Path:
@@ -150,7 +146,7 @@ def _fill(db: sqlite3.Connection, graph: Any) -> None:
         for _, target, relation, data in nx.out_edges(paper.id, keys=True, data=True):
             if relation == "authored_by" and target in author_idx:
                 authorship.append((i, author_idx[target], data["props"].get("position")))
-            elif relation in RELATIONS:
+            elif relation in CONCEPT_EDGE_RELATIONS:
                 edges.extend(_concept_edge_rows(graph, i, target, data["sources"]))
             elif relation == "has_topic":
                 edges.append((i, target, "topic", None, None, None))
@@ -201,15 +197,23 @@ def _concept_edge_rows(graph: Any, paper: int, concept: str, sources: Iterable[s
 def _fill_concepts(db: sqlite3.Connection, graph: Any) -> None:
     rows: dict[str, tuple[Any, ...]] = {}
     broader: set[tuple[str, str]] = set()
-    for node_type in CONCEPT_AND_TOPIC:
+    for node_type in SUBJECT_TYPES:
         for node in graph.nodes(node_type):
             props = node.props
             aliases = sorted({str(a) for a in props.get("aliases", ())})
-            rows[node.id] = (node.id, node_type, str(props.get("label") or node.id), json.dumps(aliases),
-                             int(bool(props.get("discovered"))), 1)
+            rows[node.id] = (
+                node.id,
+                node_type,
+                str(props.get("label") or node.id),
+                json.dumps(aliases),
+                int(bool(props.get("discovered"))),
+                1,
+            )
     for edge in graph.edges("broader"):
         broader.add((edge.source, edge.target))
-    for concept in _scheme_concepts():
+    from kg.extract.scheme import load_scheme  # only at build time: lookups never load the scheme
+
+    for concept in load_scheme().values():
         if concept.id not in rows:
             rows[concept.id] = (concept.id, concept.type, concept.label, json.dumps(sorted(concept.aliases)), 0, 0)
         broader.update((concept.id, parent) for parent in concept.broader)
@@ -329,18 +333,24 @@ class LookupIndex:
         }
 
     @cached_property
-    def narrower(self) -> dict[str, list[str]]:
-        result: dict[str, list[str]] = {}
+    def _hierarchy(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """(broader, narrower) maps from one read of the ``broader`` table."""
+        broader: dict[str, list[str]] = {}
+        narrower: dict[str, list[str]] = {}
         for child, parent in self.rows("SELECT child, parent FROM broader"):
-            result.setdefault(parent, []).append(child)
-        return result
+            broader.setdefault(child, []).append(parent)
+            narrower.setdefault(parent, []).append(child)
+        return broader, narrower
 
-    @cached_property
+    @property
     def broader(self) -> dict[str, list[str]]:
-        result: dict[str, list[str]] = {}
-        for child, parent in self.rows("SELECT child, parent FROM broader"):
-            result.setdefault(child, []).append(parent)
-        return result
+        """Concept id → its broader concepts."""
+        return self._hierarchy[0]
+
+    @property
+    def narrower(self) -> dict[str, list[str]]:
+        """Concept id → its narrower concepts."""
+        return self._hierarchy[1]
 
     @cached_property
     def concept_paper_counts(self) -> Counter[str]:
@@ -396,7 +406,6 @@ class LookupIndex:
 
     def document_frequency(self, terms: Iterable[str]) -> dict[str, int]:
         return {t: (self.rows("SELECT df FROM terms WHERE term = ?", (t,)) or [(0,)])[0][0] for t in set(terms)}
-
 
 
 def open_index(store: Path | str | None = None) -> LookupIndex:

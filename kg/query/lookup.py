@@ -41,8 +41,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kg.query.index import LookupIndex, field_kind, tokens
 from kg.query.match import NodeMatch, NoMatchError
-from kg.store.lookup_index import CONCEPT_AND_TOPIC, LookupIndex, field_kind, tokens
+from kg.records import SUBJECT_TYPES
 
 FIELD_WEIGHTS = {"title": 1.0, "tldr": 0.9, "topic": 0.8, "abstract": 0.6, "summary": 0.35}
 NARROWER_DECAY = 0.85
@@ -167,7 +168,7 @@ class InstitutionsOn:
 def resolve_topic(index: LookupIndex, text: str) -> Resolution:
     """X → matched concepts and topics (best stage only), expanded to narrower concepts."""
     vocab = index.concept_vocabulary
-    matches = vocab.match(text, CONCEPT_AND_TOPIC, limit=12, first_stage=False)
+    matches = vocab.match(text, SUBJECT_TYPES, limit=12, first_stage=False)
     if matches and matches[0].kind == "fuzzy":
         matches = [m for m in matches if m.score >= matches[0].score - 0.03][:3]
     concepts: dict[str, ConceptMatch] = {}
@@ -197,7 +198,7 @@ def resolve_topic(index: LookupIndex, text: str) -> Resolution:
         terms = tuple(tokens(phrase))
         if terms:
             unique.setdefault(terms, phrase)
-    suggestions = () if matches else tuple(vocab.suggest(text, CONCEPT_AND_TOPIC))
+    suggestions = () if matches else tuple(vocab.suggest(text, SUBJECT_TYPES))
     return Resolution(text, tuple(concepts.values()), suggestions, tuple(unique.values()))
 
 
@@ -228,7 +229,7 @@ def paper_relevance(index: LookupIndex, resolution: Resolution) -> dict[int, tup
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
         for paper, concept, field, offset, _end, matched in index.rows(
-            f"SELECT paper, concept, field, start, \"end\", matched FROM concept_edges WHERE concept IN ({marks})",
+            f'SELECT paper, concept, field, start, "end", matched FROM concept_edges WHERE concept IN ({marks})',
             chunk,
         ):
             offer(paper, _Evidence(weights[concept], field or "abstract", (offset, matched)))
@@ -252,8 +253,12 @@ def _text_evidence(index: LookupIndex, phrases: Sequence[str], offer: Any) -> No
         if not terms:
             continue
         postings = {t: index.postings(t) for t in terms}
-        idf = {t: math.log(1 + (total - len({p for p, *_ in postings[t]}) + 0.5)
-                            / (len({p for p, *_ in postings[t]}) + 0.5)) for t in terms}
+        idf = {
+            t: math.log(
+                1 + (total - len({p for p, *_ in postings[t]}) + 0.5) / (len({p for p, *_ in postings[t]}) + 0.5)
+            )
+            for t in terms
+        }
         mass = sum(idf.values()) or 1.0
         gathered: dict[tuple[int, str], float] = {}
         present: dict[tuple[int, str], float] = {}
@@ -363,9 +368,9 @@ def _institution_filter(index: LookupIndex, institution: str) -> set[str]:
     return wanted
 
 
-def _hits(index: LookupIndex, papers: list[tuple[float, int]], relevant: dict[int, tuple[float, _Evidence]]) -> tuple[
-    PaperHit, ...
-]:
+def _hits(
+    index: LookupIndex, papers: list[tuple[float, int]], relevant: dict[int, tuple[float, _Evidence]]
+) -> tuple[PaperHit, ...]:
     hits = []
     for _, paper in papers[:PAPERS_PER_RESULT]:
         pid, label, year = index.papers[paper]

@@ -15,9 +15,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from kg.query.index import LookupIndex, field_kind
 from kg.query.lookup import FIELD_WEIGHTS
 from kg.query.match import resolve_one
-from kg.store.lookup_index import LookupIndex, field_kind
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,13 @@ class Profile:
             return [dict(vars(i)) for i in items]
 
         return {
-            "id": self.id, "name": self.name, "type": self.kind, "matched": self.matched,
-            "concepts": rows(self.concepts), "topics": rows(self.topics), "papers": rows(self.papers),
+            "id": self.id,
+            "name": self.name,
+            "type": self.kind,
+            "matched": self.matched,
+            "concepts": rows(self.concepts),
+            "topics": rows(self.topics),
+            "papers": rows(self.papers),
             "coauthors" if self.kind == "Author" else "authors": rows(self.coauthors),
             "institutions": rows(self.institutions),
         }

@@ -13,9 +13,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from kg.query.index import LookupIndex
 from kg.query.lookup import Resolution, resolve_topic
 from kg.query.match import NoMatchError, inflection_key
-from kg.store.lookup_index import LookupIndex
 
 _RELATION = {
     ("Method", "Dataset"): "evaluated on",

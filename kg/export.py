@@ -278,9 +278,7 @@ class _TextWriter:
         return self.handle.write(text.encode("utf-8"))
 
 
-@register_directory(
-    "neo4j-csv", "directory of neo4j-admin import CSV files and import.sh", owns=("*.csv", "import.sh")
-)
+@register_directory("neo4j-csv", "directory of neo4j-admin import CSV files and import.sh", owns=("*.csv", "import.sh"))
 def write_neo4j_csv(graph: Graph, directory: Path) -> None:
     from kg.store.neo4j import write_import_files
 

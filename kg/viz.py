@@ -399,9 +399,7 @@ def render(graph: Graph, selection: Selection, title: str = "kg graph") -> str:
     )
 
 
-def write_html(
-    graph: Graph, output: Path, focus: Focus | None = None, title: str | None = None
-) -> ViewReport:
+def write_html(graph: Graph, output: Path, focus: Focus | None = None, title: str | None = None) -> ViewReport:
     """Select the focus (default cap 1,500 nodes) and write the page to ``output`` atomically."""
     from kg.export import atomic_output
 
@@ -418,6 +416,4 @@ def write_html(
     with atomic_output(output) as handle:
         handle.write(html)
     sub = selection.graph
-    return ViewReport(
-        output, len(sub), sub.nx.number_of_edges(), len(html), time.perf_counter() - started, selection
-    )
+    return ViewReport(output, len(sub), sub.nx.number_of_edges(), len(html), time.perf_counter() - started, selection)

@@ -49,8 +49,11 @@ def test_graph_formats_read_back_with_networkx(graph: kg.Graph, tmp_path: Path, 
     paper = next(graph.nodes("Paper"))
     assert back.nodes[paper.id].get("title") == paper.props.get("title")
     authored = next(graph.edges("authored_by"))
-    attrs = next(d for s, t, d in back.edges(data=True) if (s, t, d["relation"]) == (authored.source, authored.target,
-                                                                                    "authored_by"))
+    attrs = next(
+        d
+        for s, t, d in back.edges(data=True)
+        if (s, t, d["relation"]) == (authored.source, authored.target, "authored_by")
+    )
     assert int(attrs["position"]) == authored.props["position"]  # integers stay integers
 
 

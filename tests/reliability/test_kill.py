@@ -35,8 +35,12 @@ def small_store(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> tuple
 @pytest.mark.parametrize("delay", [0.3, 1.0, 1.8, 2.6, 3.4])
 def test_sigkill_during_build_keeps_the_previous_store(small_store: tuple[Path, set[str]], delay: float) -> None:
     store, before = small_store
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(store)], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(store)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     time.sleep(delay)
     os.killpg(child.pid, signal.SIGKILL)
     child.wait()
@@ -58,18 +62,25 @@ def test_leftovers_of_a_killed_build_are_cleaned_by_the_next(small_store: tuple[
 def test_lock_holder_is_named_and_released_on_kill(tmp_path: Path) -> None:
     store = tmp_path / "store"
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time; from kg.store import layout; from pathlib import Path\n"
-         "with layout.writer_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(60)", str(store)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from kg.store import layout; from pathlib import Path\n"
+            "with layout.writer_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(60)",
+            str(store),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert holder.stdout.readline().strip() == "locked"
-    second = subprocess.run([sys.executable, "-m", "kg.cli", "build", "--store", str(store)], capture_output=True,
-                            text=True, timeout=120)
+    second = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "build", "--store", str(store)], capture_output=True, text=True, timeout=120
+    )
     assert second.returncode == 1
     assert second.stderr.startswith(f"kg: error: store {store}: is being written by pid {holder.pid}")
     holder.kill()
     holder.wait()
-    again = subprocess.run([sys.executable, "-m", "kg.cli", "build", "--store", str(store)], capture_output=True,
-                           text=True, timeout=120)
+    again = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "build", "--store", str(store)], capture_output=True, text=True, timeout=120
+    )
     assert again.returncode == 0, again.stderr

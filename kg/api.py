@@ -307,9 +307,24 @@ class KnowledgeGraph:
         """The whole typed graph, read back from the RDF store."""
         return rdf.read_graph(self.rdf_store)
 
-    def export(self, format: str, output: Path | IO[bytes]) -> None:
-        """Write the graph in an export format to a path (atomically) or a binary stream."""
-        _export(self.graph(), format, output)
+    def export(self, format: str, output: Path | IO[bytes], focus: Any = None) -> str | None:
+        """Write the graph, or the part a :class:`kg.query.focus.Focus` picks, in an export format
+        to a path (atomically) or a binary stream. Returns the focus's note on what a
+        ``max_nodes`` cap left out, if anything was."""
+        if focus is None:
+            _export(self.graph(), format, output)
+            return None
+        from kg.query.focus import select
+
+        selection = select(self.graph(), focus)
+        _export(selection.graph, format, output)
+        return selection.note
+
+    def viz(self, output: Path, focus: Any = None, title: str | None = None) -> Any:
+        """Write the interactive HTML view (:func:`kg.viz.write_html`); returns its ViewReport."""
+        from kg.viz import write_html
+
+        return write_html(self.graph(), output, focus, title)
 
 
 def open_store(store: str | Path | None = None) -> KnowledgeGraph:

@@ -219,23 +219,14 @@ def export(ctx: click.Context, format_: str, output: Path, store: Path, **focus_
     directory); see `kg formats`.
     """
     from kg import api
-    from kg.export import export as write
     from kg.export import exporters
 
     if format_ not in exporters():
         raise click.BadParameter(f"{format_!r}; choose from {', '.join(exporters())}", param_hint="--format")
-    handle = api.open_store(store)
-    focus = _focus(**focus_args)
     target = sys.stdout.buffer if str(output) == "-" else output
-    if focus is None:
-        handle.export(format_, target)
-        return
-    from kg.query.focus import select
-
-    selection = select(handle.graph(), focus)
-    if selection.note and not ctx.find_root().obj["quiet"]:
-        message(selection.note)
-    write(selection.graph, format_, target)
+    note = api.open_store(store).export(format_, target, _focus(**focus_args))
+    if note and not ctx.find_root().obj["quiet"]:
+        message(note)
 
 
 @main.command()
@@ -252,10 +243,8 @@ def viz(ctx: click.Context, output: Path, title: str | None, store: Path, **focu
     --types asks for them; at most --max-nodes nodes are drawn (a message says what was left out).
     """
     from kg import api
-    from kg.viz import write_html
 
-    focus = _focus(**focus_args)
-    report = write_html(api.open_store(store).graph(), output, focus, title)
+    report = api.open_store(store).viz(output, _focus(**focus_args), title)
     if not ctx.find_root().obj["quiet"]:
         if report.selection.note:
             message(report.selection.note)

@@ -39,6 +39,12 @@ def handle(built_store: Path) -> kg.KnowledgeGraph:
     return kg.open_store(built_store)
 
 
+@pytest.fixture(scope="session")
+def graph(handle: kg.KnowledgeGraph) -> kg.Graph:
+    """The default corpus's typed graph, read back from the store once; tests must only read it."""
+    return handle.graph()
+
+
 def shared_corpus(*parts: str) -> Path:
     """A file of the real corpora next to the project; tests using it skip when it is absent."""
     path = SHARED_CORPORA.joinpath(*parts)

@@ -22,11 +22,6 @@ from kg.store import cypher, layout
 RDF_STATEMENT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement"
 
 
-@pytest.fixture(scope="module")
-def graph(handle: kg.KnowledgeGraph) -> Graph:
-    return handle.graph()
-
-
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr

@@ -20,11 +20,6 @@ from kg.export import export, exporters
 from kg.query.focus import Focus, select
 
 
-@pytest.fixture(scope="module")
-def graph(handle: kg.KnowledgeGraph) -> kg.Graph:
-    return handle.graph()
-
-
 def _store_rdflib(handle: kg.KnowledgeGraph) -> rdflib.Graph:
     data = ox.serialize(handle.rdf_store, format=ox.RdfFormat.N_QUADS)
     return rdflib.Graph().parse(data=data.decode("utf-8"), format="nt")

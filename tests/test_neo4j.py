@@ -12,32 +12,20 @@ from pathlib import Path
 import ladybug
 import networkx as nx
 import pytest
-from click.testing import CliRunner
 
 import kg
-from kg.cli import main
 from kg.errors import StoreError, UsageError
 from kg.export import export
 from kg.graph import Graph
 from kg.query import cypher as cypher_query
 from kg.store import cypher, neo4j
 
-from .test_cypher import dump
+from .test_cypher import dump, run
 from .test_query_catalogue import PAIRS, QUERIES, as_tuples, declared_params
 
 MARK = cypher.Column(neo4j.MARK, "string", False)
 IMPORT_TYPE = re.compile(r"^[a-z_]+:(int|long|float|double|boolean|string)(\[\])?$")
 live = pytest.mark.skipif(not os.environ.get("NEO4J_URI"), reason="NEO4J_URI is not set: no Neo4j server to test")
-
-
-@pytest.fixture(scope="module")
-def graph(handle: kg.KnowledgeGraph) -> Graph:
-    return handle.graph()
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 # ---------------------------------------------------------------- statements

@@ -98,7 +98,7 @@ def match(graph: Graph, text: str, types: Sequence[str] | None = None, what: str
     Raises:
         UsageError: nothing matches; the message lists the closest names.
     """
-    from kg.query.match import match_nodes, suggest
+    from kg.query.match import equally_good, match_nodes, suggest
 
     types = tuple(types or _AROUND_TYPES)
     if text.strip() in graph and graph.node(text.strip()).type in types:
@@ -108,7 +108,7 @@ def match(graph: Graph, text: str, types: Sequence[str] | None = None, what: str
         near = ", ".join(f"{m.label} ({m.type.lower()})" for m in suggest(graph, text, types, limit=5))
         hint = f"; closest: {near}" if near else ""
         raise UsageError(f"{what}: nothing in the graph is called {text!r}{hint}")
-    return sorted({m.id for m in found if m.score >= found[0].score - 0.02})
+    return sorted({m.id for m in equally_good(found)})
 
 
 def _neighbours(graph: Graph, node_id: str) -> Iterable[str]:

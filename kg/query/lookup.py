@@ -39,7 +39,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from kg.query.index import LookupIndex, field_kind, tokens
 from kg.query.match import NodeMatch, NoMatchError
@@ -142,24 +142,23 @@ class InstitutionResult:
         }
 
 
+Ranked = TypeVar("Ranked", AuthorResult, InstitutionResult)
+
+
 @dataclass(frozen=True)
-class WhoWorksOn:
-    """Authors on X, best first (``as_json()`` gives the documented JSON contract)."""
+class Ranking(Generic[Ranked]):
+    """Authors or institutions on X, best first (``as_json()`` gives the documented JSON
+    contract), with how X was resolved."""
 
     resolution: Resolution
-    results: tuple[AuthorResult, ...]
+    results: tuple[Ranked, ...]
 
     def as_json(self) -> list[dict[str, Any]]:
         return [r.as_json() for r in self.results]
 
 
-@dataclass(frozen=True)
-class InstitutionsOn:
-    resolution: Resolution
-    results: tuple[InstitutionResult, ...]
-
-    def as_json(self) -> list[dict[str, Any]]:
-        return [r.as_json() for r in self.results]
+WhoWorksOn = Ranking[AuthorResult]
+InstitutionsOn = Ranking[InstitutionResult]
 
 
 # ---------------------------------------------------------------------- resolution

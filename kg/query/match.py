@@ -344,6 +344,11 @@ def suggest(source: Any, text: str, types: Sequence[str] | None = None, limit: i
     return vocabulary(source).suggest(text, types, limit)
 
 
+def equally_good(found: Sequence[NodeMatch]) -> list[NodeMatch]:
+    """The matches (best first) that score as well as the best one, within rounding."""
+    return [m for m in found if m.score >= found[0].score - 0.02] if found else []
+
+
 def resolve_one(source: Any, text: str, types: Sequence[str] | None = None, what: str = "node") -> NodeMatch:
     """Exactly one node for ``text``, or a typed error.
 
@@ -359,7 +364,7 @@ def resolve_one(source: Any, text: str, types: Sequence[str] | None = None, what
     found = vocab.match(text, types, limit=10)
     if not found:
         raise NoMatchError(text, what, vocab.suggest(text, types))
-    top = [m for m in found if m.score >= found[0].score - 0.02]
+    top = equally_good(found)
     if len(top) > 1:
         raise AmbiguousMatchError(text, top)
     return found[0]

@@ -235,13 +235,13 @@ class TableRows:
         names = {c.name for c in columns}
         for node_id in self._ids[label]:
             props = self._graph.nodes[node_id]["props"]
-            if not names.issuperset(props):
-                unknown = ", ".join(sorted(set(props) - names))
-                raise StoreError(
-                    "cypher",
-                    f"node {node_id}: property {unknown} is not declared for {label} in ontology/kg.ttl "
-                    "(add the type to the property's rdfs:domain or schema:domainIncludes)",
-                )
+            _check_declared(
+                names,
+                props,
+                f"node {node_id}",
+                label,
+                "add the type to the property's rdfs:domain or schema:domainIncludes",
+            )
             yield {ID: node_id, **{c.name: _value(props.get(c.name), c.multi) for c in columns}}
 
     def edges(self, relation: str, pair: tuple[str, str]) -> Iterator[dict[str, Any]]:
@@ -249,13 +249,7 @@ class TableRows:
         names = {c.name for c in columns}
         for source, target, data in self._edges[relation][pair]:
             props = data["props"]
-            if not names.issuperset(props):
-                unknown = ", ".join(sorted(set(props) - names))
-                raise StoreError(
-                    "cypher",
-                    f"edge {source} -{relation}-> {target}: property {unknown} is not declared for {relation} "
-                    "in ontology/kg.ttl (add kg:statementOf)",
-                )
+            _check_declared(names, props, f"edge {source} -{relation}-> {target}", relation, "add kg:statementOf")
             values = {**props, SOURCES: data["sources"]}
             yield {"source": source, "target": target, **{c.name: _value(values.get(c.name), c.multi) for c in columns}}
 
@@ -437,3 +431,15 @@ def open_database(directory: Path, read_only: bool = True) -> Any:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         hint = "is another process writing it?" if read_only else "is another process reading it?"
         raise StoreError(store, f"cannot open the Cypher database ({reason}); {hint} If not, run `kg build`") from err
+
+
+_DECLARE_ON_TYPE = "add the type to the property's rdfs:domain or schema:domainIncludes"
+
+
+def _check_declared(declared: set[str], props: dict[str, Any], where: str, table: str, fix: str) -> None:
+    """A property the ontology does not declare for this table has no column to go to: say so."""
+    if not declared.issuperset(props):
+        unknown = ", ".join(sorted(set(props) - declared))
+        raise StoreError(
+            "cypher", f"{where}: property {unknown} is not declared for {table} in ontology/kg.ttl ({fix})"
+        )

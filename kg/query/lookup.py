@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -378,6 +378,17 @@ def _hits(
     return tuple(hits)
 
 
+def _weighted_papers(
+    index: LookupIndex, relevant: dict[int, tuple[float, Any]], since: int | None
+) -> Iterator[tuple[int, float]]:
+    """(paper, relevance × recency) for the relevant papers from ``since`` on."""
+    newest = index.newest_year
+    for paper, (relevance, _) in relevant.items():
+        year = index.papers[paper][2]
+        if since is None or (year is not None and year >= since):
+            yield paper, relevance * _recency(year, newest)
+
+
 def who_works_on(
     index: LookupIndex, text: str, limit: int = 10, institution: str | None = None, since: int | None = None
 ) -> WhoWorksOn:
@@ -387,14 +398,9 @@ def who_works_on(
     a concept, a topic nor any paper's text matches.
     """
     resolution, relevant = _resolved(index, text)
-    newest = index.newest_year
     allowed = _institution_filter(index, institution) if institution else None
     per_author: dict[int, list[tuple[float, int]]] = {}
-    for paper, (relevance, _) in relevant.items():
-        year = index.papers[paper][2]
-        if since is not None and (year is None or year < since):
-            continue
-        weighted = relevance * _recency(year, newest)
+    for paper, weighted in _weighted_papers(index, relevant, since):
         for author in index.authors_of.get(paper, ()):
             per_author.setdefault(author, []).append((weighted, paper))
     ranked = []
@@ -416,14 +422,9 @@ def who_works_on(
 def institutions_on(index: LookupIndex, text: str, limit: int = 10, since: int | None = None) -> InstitutionsOn:
     """Institutions whose members work on ``text``, best first (each paper counted once)."""
     resolution, relevant = _resolved(index, text)
-    newest = index.newest_year
     per_institution: dict[str, dict[int, float]] = {}
     members: dict[str, set[int]] = {}
-    for paper, (relevance, _) in relevant.items():
-        year = index.papers[paper][2]
-        if since is not None and (year is None or year < since):
-            continue
-        weighted = relevance * _recency(year, newest)
+    for paper, weighted in _weighted_papers(index, relevant, since):
         for author in index.authors_of.get(paper, ()):
             for institution, on_paper in index.affiliations.get(author, ()):
                 if on_paper == paper:

@@ -194,7 +194,8 @@ def _positions(sub: Graph, iterations: int = 60) -> dict[str, tuple[float, float
 
     Nodes with one neighbour (most authors) are left out of the simulation and placed on a small
     ring around that neighbour afterwards, which keeps the O(n²) repulsion step to the core.
-    (networkx's ``spring_layout`` needs scipy past 500 nodes and took 6 s for 1,500 here.)
+    (networkx's ``spring_layout`` needs scipy past 500 nodes and, even with it, took 6.9 s for
+    1,500 nodes here against 0.4 s for this.)
     """
     import numpy as np
 

@@ -111,13 +111,13 @@ def _search(page: Page, text: str) -> dict[str, Any]:
 def test_default_view_draws_every_node_offline(browser: Any, handle: kg.KnowledgeGraph, tmp_path: Path) -> None:
     output = tmp_path / "graph.html"
     report = write_html(handle.graph(), output)
-    assert report.nodes == 1500 and report.seconds < 5
+    assert report.nodes == 1500  # how long it takes is measured in benchmarks/bench_viz.py
     page = Page(browser, output)
     try:
         drawn = page.evaluate(DRAWN)
         assert drawn["data"] == drawn["body"] == drawn["inside"] == report.nodes
         assert drawn["painted"] > 1000  # the canvas is not blank
-        assert drawn["settleMs"] < 10_000
+        assert drawn["state"] == "settled"  # within Page's 10 s wait; timings: bench_viz.py
         bengio = _search(page, "Yoshua Bengio")
         assert bengio["id"] == "author/yoshua-bengio"
         assert bengio["distance"] < 1 and "Yoshua Bengio" in bengio["details"]

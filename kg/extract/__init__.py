@@ -116,20 +116,19 @@ def _title_method(title: str, known: dict[str, Mention]) -> Mention | None:
 def extract_records(records: Sequence[Record], batch_size: int = 64, n_process: int = 1) -> list[list[Mention]]:
     """Mentions per record (same order as ``records``), one per concept per field span."""
     nlp = pipeline()
+    texts = [record.text_fields() for record in records]  # built once, read three times below
     jobs = [
-        (for_matching(text), (index, field))
-        for index, record in enumerate(records)
-        for field, text in record.text_fields().items()
+        (for_matching(text), (index, field)) for index, fields in enumerate(texts) for field, text in fields.items()
     ]
     per_record: list[list[Mention]] = [[] for _ in records]
     definitions: dict[str, set[tuple[str, str, str, bool]]] = {}
     docs_acronyms: dict[tuple[int, str], set[str]] = {}
     for doc, (index, field) in nlp.pipe(jobs, as_tuples=True, batch_size=batch_size, n_process=n_process):
-        per_record[index].extend(_mentions_from_doc(doc, field, records[index].text_fields()[field]))
+        per_record[index].extend(_mentions_from_doc(doc, field, texts[index][field]))
         for short, _long, target, discovered in doc._.kg_acronyms or ():
             definitions.setdefault(short, set()).add((target.concept, target.type, target.label, discovered))
             docs_acronyms.setdefault((index, field), set()).add(short)
-    _spread_acronyms(records, per_record, definitions, docs_acronyms)
+    _spread_acronyms(texts, per_record, definitions, docs_acronyms)
     for index, record in enumerate(records):
         if record.title:
             found = _title_method(record.title, {m.concept: m for m in per_record[index] if m.field == "title"})
@@ -140,7 +139,7 @@ def extract_records(records: Sequence[Record], batch_size: int = 64, n_process: 
 
 
 def _spread_acronyms(
-    records: Sequence[Record],
+    texts: Sequence[dict[str, str]],
     per_record: list[list[Mention]],
     definitions: dict[str, set[tuple[str, str, str, bool]]],
     defined_in: dict[tuple[int, str], set[str]],
@@ -154,8 +153,8 @@ def _spread_acronyms(
     pattern = re.compile(
         r"(?<![\w-])(" + "|".join(sorted(map(re.escape, unique), key=len, reverse=True)) + r")s?(?![\w-])"
     )
-    for index, record in enumerate(records):
-        for field, text in record.text_fields().items():
+    for index, fields in enumerate(texts):
+        for field, text in fields.items():
             local = defined_in.get((index, field), set())
             covered = [(m.start, m.end) for m in per_record[index] if m.field == field]
             for match in pattern.finditer(for_matching(text)):

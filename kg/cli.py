@@ -342,9 +342,9 @@ def cypher(
 
     text, values = _query_text(query, file), parameters(_params(params))
     if on_neo4j:
-        from kg.store import neo4j
+        from kg.query.cypher import run_on_neo4j
 
-        result = neo4j.query(text, values, uri=uri, user=user, database=database, write=write)
+        result = run_on_neo4j(text, values, uri=uri, user=user, database=database, write=write)
     else:
         from kg import api
 

@@ -209,7 +209,7 @@ def test_the_password_comes_only_from_the_environment(monkeypatch: pytest.Monkey
 def test_connection_errors_never_carry_the_password(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEO4J_PASSWORD", "s3cret-pa55")
     with pytest.raises(StoreError) as caught:
-        neo4j.query("RETURN 1", uri="bolt://127.0.0.1:9")  # nothing listens on the discard port
+        cypher_query.run_on_neo4j("RETURN 1", uri="bolt://127.0.0.1:9")  # nothing listens on the discard port
     message = str(caught.value)
     assert "cannot reach Neo4j" in message and "\n" not in message
     assert "s3cret" not in message and caught.value.__cause__ is None and caught.value.__suppress_context__
@@ -231,8 +231,10 @@ def _server() -> dict[str, str | None]:
 
 
 def _snapshot() -> tuple[list, list]:
-    nodes = neo4j.query(f"MATCH (n) WHERE n.{neo4j.MARK} IS NOT NULL RETURN n ORDER BY n.id", **_server()).rows
-    rels = neo4j.query(
+    nodes = cypher_query.run_on_neo4j(
+        f"MATCH (n) WHERE n.{neo4j.MARK} IS NOT NULL RETURN n ORDER BY n.id", **_server()
+    ).rows
+    rels = cypher_query.run_on_neo4j(
         f"MATCH (a)-[r]->(b) WHERE r.{neo4j.MARK} IS NOT NULL RETURN a.id AS a, type(r) AS t, r, b.id AS b "
         "ORDER BY a, t, b",
         **_server(),
@@ -243,7 +245,7 @@ def _snapshot() -> tuple[list, list]:
 @live
 def test_live_push_is_idempotent_and_wipe_removes_only_kgs(graph: Graph) -> None:
     server = _server()
-    neo4j.query("CREATE (:Paper {id: 'paper/not-kgs', title: 'kept'})", write=True, **server)
+    cypher_query.run_on_neo4j("CREATE (:Paper {id: 'paper/not-kgs', title: 'kept'})", write=True, **server)
     try:
         first = neo4j.push(graph, wipe=True, **server)
         counts = graph.counts()
@@ -254,21 +256,21 @@ def test_live_push_is_idempotent_and_wipe_removes_only_kgs(graph: Graph) -> None
         assert len(before[0]) == sum(counts["nodes"].values()) and len(before[1]) == sum(counts["edges"].values())
         again = neo4j.push(graph, wipe=True, **server)
         assert again.removed == len(before[0]) + len(before[1])
-        kept = neo4j.query("MATCH (p:Paper {id: 'paper/not-kgs'}) RETURN p.title AS title", **server).rows
+        kept = cypher_query.run_on_neo4j("MATCH (p:Paper {id: 'paper/not-kgs'}) RETURN p.title AS title", **server).rows
         assert kept == [{"title": "kept"}]
     finally:
-        neo4j.query("MATCH (p:Paper {id: 'paper/not-kgs'}) DETACH DELETE p", write=True, **server)
+        cypher_query.run_on_neo4j("MATCH (p:Paper {id: 'paper/not-kgs'}) DETACH DELETE p", write=True, **server)
 
 
 @live
 @pytest.mark.parametrize("name", PAIRS)
 def test_live_catalogue_agrees_with_the_embedded_engine(handle: kg.KnowledgeGraph, graph: Graph, name: str) -> None:
     server = _server()
-    if not neo4j.query(f"MATCH (n) WHERE n.{neo4j.MARK} IS NOT NULL RETURN n.id LIMIT 1", **server).rows:
+    if not cypher_query.run_on_neo4j(f"MATCH (n) WHERE n.{neo4j.MARK} IS NOT NULL RETURN n.id LIMIT 1", **server).rows:
         neo4j.push(graph, **server)
     text = (QUERIES / f"{name}.cypher").read_text(encoding="utf-8")
     params = cypher_query.parameters(declared_params(text, "//"))
-    there, here = neo4j.query(text, params, **server), handle.cypher(text, params)
+    there, here = cypher_query.run_on_neo4j(text, params, **server), handle.cypher(text, params)
     assert there.columns == here.columns
     assert as_tuples(there.columns, there.rows) == as_tuples(here.columns, here.rows)
 
@@ -280,4 +282,4 @@ def test_live_queries_run_in_read_transactions() -> None:
     server = _server()
     with pytest.raises(StoreError, match="Neo4j error"), neo4j.connect(server["uri"], server["user"]) as driver:
         driver.execute_query("CREATE (:KgProbe)", routing_=RoutingControl.READ, database_=server["database"])
-    assert neo4j.query("MATCH (n:KgProbe) RETURN count(*) AS n", **server).rows == [{"n": 0}]
+    assert cypher_query.run_on_neo4j("MATCH (n:KgProbe) RETURN count(*) AS n", **server).rows == [{"n": 0}]

@@ -171,3 +171,50 @@ def run(connection: Any, query: str, params: dict[str, Any] | None = None, write
             raise QueryError(f"the embedded database is open read-only: {message} (pass --write)") from err
         raise QueryError(f"Cypher query failed: {message}") from err
     return CypherResult(columns, rows)
+
+
+def run_on_neo4j(
+    text: str,
+    params: dict[str, Any] | None = None,
+    uri: str | None = None,
+    user: str | None = None,
+    database: str | None = None,
+    write: bool = False,
+) -> CypherResult:
+    """Run a Cypher query on Neo4j (:mod:`kg.store.neo4j` connects; password from
+    ``NEO4J_PASSWORD``): in a read transaction, and refused if it writes, unless ``write``."""
+    from neo4j import RoutingControl
+
+    from kg.store import neo4j as neo4j_store
+
+    params = dict(params or {})
+    if not write:
+        check_read_only(text)
+    check_parameters(text, params)
+    with neo4j_store.connect(uri or neo4j_store.DEFAULT_URI, user or neo4j_store.DEFAULT_USER) as driver:
+        routing = RoutingControl.WRITE if write else RoutingControl.READ
+        records, _, keys = driver.execute_query(text, params, routing_=routing, database_=database)
+    columns = list(keys)
+    return CypherResult(columns, [{key: neo4j_plain(record[key]) for key in columns} for record in records])
+
+
+def neo4j_plain(value: Any) -> Any:
+    """A Neo4j driver value as plain Python, shaped as :func:`plain` shapes the embedded engine's."""
+    from neo4j.graph import Node, Path, Relationship
+
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, Node):
+        return {"_label": ":".join(sorted(value.labels)), **{k: neo4j_plain(v) for k, v in value.items()}}
+    if isinstance(value, Relationship):
+        return {"_type": value.type, **{k: neo4j_plain(v) for k, v in value.items()}}
+    if isinstance(value, Path):
+        return {
+            "nodes": [neo4j_plain(n) for n in value.nodes],
+            "relationships": [neo4j_plain(r) for r in value.relationships],
+        }
+    if isinstance(value, (list, tuple)):
+        return [neo4j_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): neo4j_plain(v) for k, v in value.items()}
+    return str(value)

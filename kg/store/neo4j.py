@@ -35,7 +35,6 @@ from typing import Any
 
 from kg.errors import StoreError, UsageError
 from kg.graph import Graph
-from kg.query.cypher import CypherResult, check_parameters, check_read_only
 from kg.store.cypher import ID, Column, NodeTable, RelTable, Schema, TableRows, quote, schema
 
 MARK = "kg_store"
@@ -250,50 +249,6 @@ def _send(tx: Any, statement: str, rows: list[dict[str, Any]]) -> None:
 def _removed(tx: Any, statement: str, batch_size: int) -> int:
     record = tx.run(statement, batch=batch_size).single()
     return int(record["removed"]) if record else 0
-
-
-# ---------------------------------------------------------------- queries
-
-
-def query(
-    text: str,
-    params: dict[str, Any] | None = None,
-    uri: str = DEFAULT_URI,
-    user: str = DEFAULT_USER,
-    database: str | None = None,
-    write: bool = False,
-) -> CypherResult:
-    """Run a Cypher query on Neo4j: in a read transaction (and refused if it writes) unless ``write``."""
-    from neo4j import RoutingControl
-
-    params = dict(params or {})
-    if not write:
-        check_read_only(text)
-    check_parameters(text, params)
-    with connect(uri, user) as driver:
-        routing = RoutingControl.WRITE if write else RoutingControl.READ
-        records, _, keys = driver.execute_query(text, params, routing_=routing, database_=database)
-    columns = list(keys)
-    return CypherResult(columns, [{key: plain(record[key]) for key in columns} for record in records])
-
-
-def plain(value: Any) -> Any:
-    """A driver value as plain Python, shaped like :func:`kg.query.cypher.plain` shapes the embedded one's."""
-    from neo4j.graph import Node, Path, Relationship
-
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, Node):
-        return {"_label": ":".join(sorted(value.labels)), **{k: plain(v) for k, v in value.items()}}
-    if isinstance(value, Relationship):
-        return {"_type": value.type, **{k: plain(v) for k, v in value.items()}}
-    if isinstance(value, Path):
-        return {"nodes": [plain(n) for n in value.nodes], "relationships": [plain(r) for r in value.relationships]}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    return str(value)
 
 
 # ---------------------------------------------------------------- neo4j-admin import files

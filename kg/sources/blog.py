@@ -178,6 +178,8 @@ def parse(units: list[tuple[int, str]]) -> tuple[list[_Paper], str | None, int |
         previous_was_title = False
         if papers:
             papers[-1].body.append((number, text))
+    if papers and not papers[-1].body and capitalised_ratio(papers[-1].title) < 0.5:
+        papers.pop()  # a sentence the page was cut off in, not a title: nothing follows it
     return papers, venue, year
 
 

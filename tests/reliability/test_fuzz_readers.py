@@ -15,7 +15,12 @@ from kg.sources import detect, read_file, readers
 from tests.conftest import CORPUS_FILES
 
 READERS = sorted(readers())
-FUZZ = settings(max_examples=25, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# The same examples on every run (a red CI run can be reproduced; new cases found while
+# exploring become tests of their own, as in tests/sources/test_blog.py); no per-example
+# deadline, since how fast a reader is belongs in benchmarks/, not in a pass/fail on a busy machine.
+FUZZ = settings(
+    max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def _read_all(path: Path, format: str | None) -> list[Record]:

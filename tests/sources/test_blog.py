@@ -96,3 +96,14 @@ def test_title_shapes() -> None:
     assert not title_like("Goal: Improve decision boundary using the labeled data.")
     assert not title_like("  • Sort inputs (which is ok as it is a set)")
     assert not title_like(r"\[\frac{1}{n} \sum_{i=1}^n\]")
+
+
+def test_a_page_cut_off_in_a_sentence_does_not_end_in_a_title(corpus: Path, tmp_path: Path) -> None:
+    # found by tests/reliability/test_fuzz_readers.py: a cut that leaves a sentence without its
+    # full stop at the end of the file made that sentence a 29th "title"
+    data = (corpus / CORPUS_FILES["blog"]).read_bytes()
+    cut = tmp_path / "cut.txt"
+    cut.write_bytes(data[: int(len(data) * 0.98828125)])
+    assert cut.read_text(encoding="utf-8").endswith("stabilizing the number of kn")
+    full = {r.title for r in read_file(corpus / CORPUS_FILES["blog"])}
+    assert {r.title for r in read_file(cut, "blog")} <= full

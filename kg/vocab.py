@@ -32,6 +32,7 @@ class KG(DefinedNamespace):
     authoredBy: URIRef
     charEnd: URIRef
     charStart: URIRef
+    coauthorWith: URIRef
     confidence: URIRef
     cypherType: URIRef
     discovered: URIRef
@@ -43,11 +44,13 @@ class KG(DefinedNamespace):
     lineEnd: URIRef
     lineStart: URIRef
     matchedText: URIRef
+    mergedBecause: URIRef
     onPaper: URIRef
     partOf: URIRef
     publishedIn: URIRef
     reader: URIRef
     rule: URIRef
+    sharedPapers: URIRef
     singleValued: URIRef
     sourceFile: URIRef
     statementOf: URIRef

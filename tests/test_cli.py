@@ -69,7 +69,10 @@ def test_build_then_stats_json(runner: CliRunner, tmp_path: Path) -> None:
     assert stats["sources"] == PER_FILE
     assert stats["nodes"]["Paper"] == 505 and stats["nodes"]["Summary"] == 44
     assert stats["edges"]["summarises"] == 44
-    assert stats["triples"] > 0 and set(stats) == {"nodes", "edges", "triples", "statements", "sources"}
+    assert stats["triples"] > 0 and set(stats) == {"nodes", "edges", "triples", "statements", "sources", "resolution"}
+    authors = stats["resolution"]["author"]
+    assert authors["after"] == stats["nodes"]["Author"] < authors["before"]
+    assert stats["resolution"]["paper"] == {"before": 505, "after": 505, "merged": 0, "weak": 0, "near_misses": 0}
 
 
 def test_stats_table(runner: CliRunner, built_store: Path) -> None:

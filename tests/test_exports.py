@@ -102,7 +102,9 @@ def test_focus_around_author(graph: kg.Graph) -> None:
     papers = {e.source for e in graph.in_edges("author/yoshua-bengio", "authored_by")}
     assert selection.seeds == ["author/yoshua-bengio"] and papers
     institutions = {e.target for e in graph.out_edges("author/yoshua-bengio", "affiliated_with")}
-    assert set(selection.graph.nx.nodes) == papers | institutions | {"author/yoshua-bengio"}
+    coauthors = {e.target for e in graph.out_edges("author/yoshua-bengio", "coauthor_with")}
+    coauthors |= {e.source for e in graph.in_edges("author/yoshua-bengio", "coauthor_with")}
+    assert coauthors and set(selection.graph.nx.nodes) == papers | institutions | coauthors | {"author/yoshua-bengio"}
     deeper = select(graph, Focus(around=("yoshua bengio",), depth=2))
     coauthors = {e.target for p in papers for e in graph.out_edges(p, "authored_by")}
     assert coauthors <= set(deeper.graph.nx.nodes)

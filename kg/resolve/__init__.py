@@ -1,8 +1,9 @@
 """Identity resolution: records from many files become one node per real thing.
 
-``build_graph`` is the stage's entry point; the lexicons it uses are data in ``data/lexicons/``.
+``resolve`` is the stage's entry point (``build_graph`` when the decisions are not needed); the
+lexicons it uses are data in ``data/lexicons/``.
 """
 
-from kg.resolve.builder import build_graph
+from kg.resolve.builder import build_graph, resolve
 
-__all__ = ["build_graph"]
+__all__ = ["build_graph", "resolve"]

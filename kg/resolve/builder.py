@@ -1,38 +1,36 @@
 """Records → typed graph: one node per paper, author, institution, venue, topic and summary.
 
-Identity here is deliberately conservative and deterministic: papers are the same when their
-external ids or folded titles agree; authors when their folded names agree; institutions and
-venues when the lexicons in ``data/lexicons/`` give them the same entry. Records are processed
-in (file, line) order, so the first source to state a single-valued fact wins, whatever order
-the files were listed in.
+:func:`resolve` is the stage's entry point. It decides identity first, over all records at once
+(papers: :mod:`~kg.resolve.papers`, institutions: :mod:`~kg.resolve.institutions`, authors:
+:mod:`~kg.resolve.authors`, each honouring the user's :mod:`~kg.resolve.overrides`), then writes
+the graph, so the answer never depends on which record came first. Records are written in
+(file, line) order, so the first source to state a single-valued fact wins, whatever order the
+files were listed in. Derived relations come last: co-authorship, weighted by shared papers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
 
 from kg.graph import Graph
-from kg.normalize import digest, key, slug
-from kg.records import AuthorRef, Record
+from kg.normalize import digest, slug
+from kg.records import Mention, Record
+from kg.resolve.authors import AuthorIdentity, AuthorResolver
+from kg.resolve.authors import Mention as AuthorMention
+from kg.resolve.decisions import Resolution
+from kg.resolve.institutions import InstitutionIdentity, InstitutionResolver
 from kg.resolve.lexicon import load_lexicon
+from kg.resolve.overrides import NONE, Overrides
+from kg.resolve.papers import PaperIdentity, resolve_papers
 
 _LABEL_WORDS = 12
 
 
 def source_id(record: Record) -> str:
     return "source/" + digest(record.provenance.file, record.key)
-
-
-def author_id(name: str) -> str:
-    return "author/" + slug(name)
-
-
-def institution_id(text: str) -> tuple[str, str]:
-    """Id and canonical name of an affiliation string (lexicon entry, else as written)."""
-    entry = load_lexicon("institutions.toml", "institution").lookup(text)
-    if entry is not None:
-        return "institution/" + entry.id, entry.name
-    return "institution/" + slug(text), text
 
 
 def venue_id(text: str) -> tuple[str, str]:
@@ -46,30 +44,12 @@ def topic_id(text: str) -> str:
     return "topic/" + slug(text)
 
 
-class _PaperIndex:
-    """Finds the paper node a record describes: by external id, then by folded title."""
-
-    def __init__(self) -> None:
-        self.by_external: dict[str, str] = {}
-        self.by_title: dict[str, str] = {}
-
-    def paper_id(self, record: Record) -> str:
-        title_key = key(record.title) if record.title else ""
-        for external in record.external_ids:
-            if external in self.by_external:
-                return self.by_external[external]
-        if title_key and title_key in self.by_title:
-            found = self.by_title[title_key]
-        elif title_key:
-            found = "paper/" + slug(record.title or "", 60) + "-" + digest(title_key, length=6)
-        else:
-            content = record.abstract or record.tldr or " ".join(record.summaries)
-            found = "paper/untitled-" + digest(key(content), length=12)
-        for external in record.external_ids:
-            self.by_external.setdefault(external, found)
-        if title_key:
-            self.by_title.setdefault(title_key, found)
-        return found
+def record_order(records: Sequence[Record]) -> list[int]:
+    """Indices of ``records`` in (file, line, key) order: the order every stage writes in."""
+    return sorted(
+        range(len(records)),
+        key=lambda i: (records[i].provenance.file, records[i].provenance.line_start, records[i].key),
+    )
 
 
 def _snippet(text: str) -> str:
@@ -87,18 +67,6 @@ def _untitled_label(record: Record) -> str:
     return f"Untitled paper: {_snippet(text)}"
 
 
-def _add_author(graph: Graph, paper: str, ref: AuthorRef, provenance: str) -> None:
-    author = graph.add_node(author_id(ref.name), "Author", name=ref.name, label=ref.name, aliases=(ref.as_written,))
-    graph.add_edge(
-        paper, "authored_by", author, sources=(provenance,), position=ref.position, as_written=ref.as_written
-    )
-    for affiliation in ref.affiliations:
-        institution, name = institution_id(affiliation)
-        graph.add_node(institution, "Institution", name=name, label=name, aliases=(affiliation,))
-        _add_parents(graph, institution)
-        graph.add_edge(author, "affiliated_with", institution, sources=(provenance,), papers=(paper,))
-
-
 def _add_parents(graph: Graph, institution: str) -> None:
     lexicon = load_lexicon("institutions.toml", "institution")
     entry = lexicon.entries.get(institution.removeprefix("institution/"))
@@ -114,8 +82,113 @@ def _add_parents(graph: Graph, institution: str) -> None:
         entry = parent
 
 
-def add_record(graph: Graph, index: _PaperIndex, record: Record) -> str:
-    """Add one record's facts to the graph; returns the paper id it was attached to."""
+@dataclass(frozen=True)
+class _Identities:
+    """The identity decisions a graph is written from."""
+
+    papers: PaperIdentity
+    authors: AuthorIdentity
+    institutions: InstitutionIdentity
+
+
+def _subjects(
+    records: Sequence[Record], papers: list[str], mentions: Sequence[Sequence[Mention]] | None
+) -> dict[str, set[str]]:
+    """Topics and concepts per paper: evidence that two author spellings work on the same things."""
+    subjects: dict[str, set[str]] = {}
+    for index, record in enumerate(records):
+        found = subjects.setdefault(papers[index], set())
+        found.update(topic_id(t) for t in (*record.topics, *record.keywords))
+        if mentions is not None:
+            found.update(m.concept for m in mentions[index])
+    return subjects
+
+
+def _identify(
+    records: Sequence[Record], mentions: Sequence[Sequence[Mention]] | None, overrides: Overrides
+) -> _Identities:
+    paper_identity = resolve_papers(records)
+    papers = paper_identity.of_record
+    institutions = InstitutionResolver()
+    for record in records:
+        for ref in record.authors:
+            for affiliation in ref.affiliations:
+                institutions.add(affiliation)
+    for names in overrides.rules("institutions", same=True):
+        institutions.force_same(names)
+    for names in overrides.rules("institutions", same=False):
+        institutions.force_apart(names)
+    institution_identity = institutions.resolve()
+    subjects = _subjects(records, papers, mentions)
+    authors = AuthorResolver()
+    for index, record in enumerate(records):
+        written = [ref.as_written or ref.name for ref in record.authors]
+        for position, ref in enumerate(record.authors):
+            authors.add(
+                AuthorMention(
+                    as_written=ref.as_written,
+                    display=ref.name,
+                    record=source_id(record),
+                    paper=papers[index],
+                    coauthors=tuple(w for i, w in enumerate(written) if i != position),
+                    institutions=tuple(i for a in ref.affiliations for i in institution_identity.by_string[a]),
+                    subjects=tuple(sorted(subjects[papers[index]])),
+                )
+            )
+    for names in overrides.rules("authors", same=True):
+        authors.force_same(names)
+    for names in overrides.rules("authors", same=False):
+        authors.force_apart(names)
+    return _Identities(paper_identity, authors.resolve(), institution_identity)
+
+
+def _snippet(text: str) -> str:
+    words = text.split()
+    return " ".join(words[:_LABEL_WORDS]) + ("…" if len(words) > _LABEL_WORDS else "")
+
+
+def _untitled_label(record: Record) -> str:
+    """A display name for a paper no source titles: first author and the start of its text."""
+    text = record.tldr or record.abstract or (record.summaries[0] if record.summaries else "")
+    if record.authors:
+        surname = record.authors[0].name.split()[-1]
+        lead = f"{surname} et al." if len(record.authors) > 1 else surname
+        return f"{lead}: {_snippet(text)}"
+    return f"Untitled paper: {_snippet(text)}"
+
+
+def _add_authors(graph: Graph, paper: str, record: Record, origin: str, identities: _Identities) -> list[str]:
+    people = []
+    for ref in record.authors:
+        person = identities.authors.person(ref.as_written or ref.name)
+        author = graph.add_node(
+            person.id,
+            "Author",
+            name=person.name,
+            label=person.name,
+            aliases=person.aliases,
+            merged_because=person.merged_because,
+        )
+        people.append(author)
+        graph.add_edge(
+            paper, "authored_by", author, sources=(origin,), position=ref.position, as_written=ref.as_written
+        )
+        for affiliation in ref.affiliations:
+            for institution in identities.institutions.of(affiliation):
+                graph.add_node(
+                    institution.id,
+                    "Institution",
+                    name=institution.name,
+                    label=institution.name,
+                    aliases=institution.aliases,
+                )
+                _add_parents(graph, institution.id)
+                graph.add_edge(author, "affiliated_with", institution.id, sources=(origin,), papers=(paper,))
+    return people
+
+
+def add_record(graph: Graph, record: Record, paper: str, identities: _Identities) -> list[str]:
+    """Add one record's facts to the graph, attached to ``paper``; returns its author ids."""
     origin = graph.add_node(
         source_id(record),
         "SourceRecord",
@@ -125,7 +198,6 @@ def add_record(graph: Graph, index: _PaperIndex, record: Record) -> str:
         line_end=record.provenance.line_end,
         reader=record.provenance.reader,
     )
-    paper = index.paper_id(record)
     graph.add_node(
         paper,
         "Paper",
@@ -136,15 +208,12 @@ def add_record(graph: Graph, index: _PaperIndex, record: Record) -> str:
         keywords=record.keywords,
         external_ids=record.external_ids,
     )
-    if record.title:
-        graph.add_node(paper, "Paper", label=record.title)
     graph.add_edge(paper, "derived_from", origin)
     if record.venue:
         venue, name = venue_id(record.venue)
         graph.add_node(venue, "Venue", name=name, label=name, aliases=(record.venue,))
         graph.add_edge(paper, "published_in", venue, sources=(origin,))
-    for ref in record.authors:
-        _add_author(graph, paper, ref, origin)
+    authors = _add_authors(graph, paper, record, origin, identities)
     for topic in dict.fromkeys((*record.topics, *record.keywords)):
         topic_node = graph.add_node(topic_id(topic), "Topic", label=topic, aliases=(topic,))
         graph.add_edge(paper, "has_topic", topic_node, sources=(origin,))
@@ -157,20 +226,72 @@ def add_record(graph: Graph, index: _PaperIndex, record: Record) -> str:
         )
         graph.add_edge(summary, "summarises", paper, sources=(origin,))
         graph.add_edge(summary, "derived_from", origin)
-    return paper
+    return authors
 
 
-def build_graph(records: Iterable[Record], graph: Graph | None = None) -> Graph:
-    """Resolve records into a graph. The result does not depend on the order of ``records``."""
+def _add_coauthorship(graph: Graph, authors_of: dict[str, set[str]]) -> None:
+    """Author pairs with the number of papers they share (one edge per pair, lower id first)."""
+    shared: Counter[tuple[str, str]] = Counter()
+    for authors in authors_of.values():
+        shared.update(combinations(sorted(authors), 2))
+    for (a, b), papers in sorted(shared.items()):
+        graph.add_edge(a, "coauthor_with", b, weight=papers)
+
+
+def resolve(
+    records: Sequence[Record],
+    mentions: Sequence[Sequence[Mention]] | None = None,
+    overrides: Overrides = NONE,
+    graph: Graph | None = None,
+) -> tuple[Graph, Resolution]:
+    """Resolve records (and their concept mentions) into a graph and the record of decisions.
+
+    The result does not depend on the order of ``records``.
+    """
+    from kg.resolve.concepts import add_concepts
+
     graph = graph or Graph()
-    index = _PaperIndex()
-    ordered = sorted(records, key=lambda r: (r.provenance.file, r.provenance.line_start, r.key))
+    order = record_order(records)
+    ordered = [records[i] for i in order]
+    ordered_mentions = [mentions[i] for i in order] if mentions is not None else None
+    identities = _identify(ordered, ordered_mentions, overrides)
+    authors_of: dict[str, set[str]] = {}
     untitled: dict[str, Record] = {}
-    for record in ordered:
-        paper = add_record(graph, index, record)
+    for index, record in enumerate(ordered):
+        paper = identities.papers.of_record[index]
+        authors_of.setdefault(paper, set()).update(add_record(graph, record, paper, identities))
         if not record.title:
             untitled.setdefault(paper, record)
+    for paper, title in identities.papers.titles.items():
+        graph.set_prop(paper, "label", title)
+        graph.set_prop(paper, "title", title)
     for paper, record in untitled.items():
         if "label" not in graph.node(paper).props:
             graph.set_prop(paper, "label", _untitled_label(record))
-    return graph
+    _add_coauthorship(graph, authors_of)
+    resolution = Resolution()
+    resolution.add(identities.papers.decisions)
+    resolution.add(identities.institutions.decisions)
+    resolution.add(identities.authors.decisions)
+    concept_counts = (0, 0)
+    if ordered_mentions is not None:
+        concept_counts = add_concepts(graph, ordered, ordered_mentions, overrides, resolution)
+    counts = graph.counts()["nodes"]
+    resolution.before.update(
+        author=identities.authors.spellings,
+        institution=identities.institutions.spellings,
+        paper=len(ordered),
+        concept=concept_counts[0],
+    )
+    resolution.after.update(
+        author=counts["Author"],
+        institution=len(identities.institutions.institutions),
+        paper=counts["Paper"],
+        concept=concept_counts[1],
+    )
+    return graph, resolution
+
+
+def build_graph(records: Iterable[Record], mentions: Sequence[Sequence[Mention]] | None = None) -> Graph:
+    """The graph alone (no overrides, decisions dropped): for tests and quick scripts."""
+    return resolve(list(records), mentions)[0]

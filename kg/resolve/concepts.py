@@ -11,11 +11,15 @@ concepts bring their broader concepts along (Graph Attention Network → Graph N
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from kg.graph import Graph
-from kg.normalize import digest
+from kg.normalize import digest, key
 from kg.records import CONCEPT_RELATIONS, Mention, Record
 from kg.resolve.builder import source_id
+from kg.resolve.concept_aliases import canonical_concepts, split_mentions
+from kg.resolve.decisions import Resolution
+from kg.resolve.overrides import NONE, Overrides
 
 
 def _paper_of(graph: Graph, source: str) -> str | None:
@@ -71,19 +75,33 @@ def _add_concept(graph: Graph, mention: Mention) -> str:
     return concept.type
 
 
-def add_concepts(graph: Graph, records: Sequence[Record], mentions: Sequence[Sequence[Mention]]) -> int:
-    """Attach every record's mentions to its paper; returns the number of Mention nodes added."""
+def add_concepts(
+    graph: Graph,
+    records: Sequence[Record],
+    mentions: Sequence[Sequence[Mention]],
+    overrides: Overrides = NONE,
+    resolution: Resolution | None = None,
+) -> tuple[int, int]:
+    """Attach every record's mentions to its paper (``records`` in (file, line) order).
+
+    Returns the number of distinct concept spellings seen and of concept nodes made."""
     from kg.extract import distinct_concepts
 
-    added = 0
-    order = sorted(range(len(records)), key=lambda i: (records[i].provenance.file, records[i].provenance.line_start))
-    for index in order:
-        record = records[index]
+    split = split_mentions(mentions, overrides)
+    moves, decisions = canonical_concepts((m for found in split for m in found), overrides)
+    if resolution is not None:
+        resolution.add(decisions)
+    spellings: set[str] = set()
+    concepts: set[str] = set()
+    for index, record in enumerate(records):
         origin = source_id(record)
         paper = _paper_of(graph, origin)
         if paper is None:
             continue
-        for mention in distinct_concepts(mentions[index]).values():
+        spellings.update(key(m.text) for m in split[index])
+        resolved = [_moved(m, moves) for m in split[index]]
+        for mention in distinct_concepts(resolved).values():
+            concepts.add(mention.concept)
             concept_type = _add_concept(graph, mention)
             mention_id = "mention/" + digest(origin, mention.field, str(mention.start), mention.concept)
             graph.add_node(
@@ -99,5 +117,11 @@ def add_concepts(graph: Graph, records: Sequence[Record], mentions: Sequence[Seq
             )
             graph.add_edge(mention_id, "derived_from", origin)
             graph.add_edge(paper, CONCEPT_RELATIONS[concept_type], mention.concept, sources=(mention_id,))
-            added += 1
-    return added
+    return len(spellings), len(concepts)
+
+
+def _moved(mention: Mention, moves: dict[str, tuple[str, str, str]]) -> Mention:
+    if mention.concept not in moves:
+        return mention
+    target, label, concept_type = moves[mention.concept]
+    return replace(mention, concept=target, label=label, type=concept_type)

@@ -14,11 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.normalize import key
 from kg.records import AuthorRef, Provenance, Record
-from kg.resources import institution_spellings, places
 from kg.sources import register
 from kg.sources._text import paragraphs, read_lines
+from kg.sources.affiliations import affiliation_parts, split_top_level
 from kg.sources.names import clean
 
 NAME = "workshop-list"
@@ -32,48 +31,6 @@ def _sniff(sample: str, path: Path) -> float:
     if entries < 2:
         return 0.0
     return min(0.85, 0.4 + entries / max(1, len(lines)))
-
-
-def split_top_level(text: str, separators: tuple[str, ...]) -> list[str]:
-    """Split on any separator that is not inside parentheses."""
-    parts: list[str] = []
-    depth = 0
-    start = 0
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            for separator in separators:
-                if text.startswith(separator, index):
-                    parts.append(text[start:index])
-                    index += len(separator)
-                    start = index
-                    break
-            else:
-                index += 1
-                continue
-            continue
-        index += 1
-    parts.append(text[start:])
-    return [clean(part) for part in parts if clean(part)]
-
-
-def affiliation_parts(text: str) -> tuple[str, ...]:
-    """'Lund University, Google Research' → two parts; 'Florida State University, USA' and
-    'University of California, Berkeley' (a known institution spelling) → one."""
-    known = institution_spellings()
-    merged: list[str] = []
-    for part in split_top_level(text, (",", " & ", ";", "/")):
-        joined = f"{merged[-1]}, {part}" if merged else part
-        if merged and (places.contains(part) or key(joined) in known):
-            merged[-1] = joined
-        else:
-            merged.append(part)
-    return tuple(merged)
 
 
 def _author(segment: str) -> tuple[str, tuple[str, ...]]:

@@ -8,7 +8,8 @@ import pytest
 
 from kg.errors import InputError
 from kg.sources import detect, read_file
-from kg.sources.workshop import affiliation_parts, parse_entry
+from kg.sources.affiliations import affiliation_parts
+from kg.sources.workshop import parse_entry
 from tests.conftest import CORPUS_FILES
 
 

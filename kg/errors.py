@@ -5,7 +5,36 @@ Each error says where (file and line, or store directory) and, where it helps, w
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
+
+# Characters that would break a one-line message or change how a terminal shows it: controls
+# (newlines, NUL, ESC), format characters (bidirectional overrides, zero-width), line separators.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def printable(text: str) -> str:
+    """``text`` with control, format and line-separator characters written as escapes
+    (``\\n``, ``\\x00``, ``\\u202e``), so user or document text cannot break a message into lines,
+    reorder it (bidirectional overrides) or send terminal escape sequences.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        (ascii(char)[1:-1] if unicodedata.category(char) in _INVISIBLE_CATEGORIES else char) for char in text
+    )
+
+
+def shown(text: str, limit: int = 80) -> str:
+    """User or document text as a message quotes it: :func:`printable`, cut to ``limit`` characters."""
+    text = printable(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def one_line(message: str) -> str:
+    """A message as one line: whitespace runs (newlines included) become one space, other
+    invisible characters escapes (what ``kg.cli`` prints after ``kg: error:``)."""
+    return printable(" ".join(message.split()))
 
 
 class KgError(Exception):
@@ -45,3 +74,16 @@ class QueryError(KgError):
     """A query was refused (read-only mode) or failed to parse or run."""
 
     exit_code = 2
+
+
+class EndpointError(StoreError):
+    """A remote store (an HTTP endpoint) refused a request or could not be reached.
+
+    ``endpoint`` is the URL with any password masked; ``status`` the HTTP status, or None when
+    no answer came (connection refused, timeout, name not found).
+    """
+
+    def __init__(self, endpoint: str, message: str, status: int | None = None) -> None:
+        self.endpoint = endpoint
+        self.status = status
+        super().__init__(endpoint, message)

@@ -9,12 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import click
+
+from kg.errors import printable
 
 
 def _cell(value: Any) -> str:
@@ -23,6 +26,18 @@ def _cell(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "; ".join(_cell(v) for v in value)
     return str(value)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _shown(text: str) -> Any:
+    """Table text as it is: never read as rich markup (``[/]``, ``[link=…]``), with control
+    characters (ESC, NUL, CR) escaped so document text cannot drive the terminal; lines and tabs
+    kept, and other characters too (right-to-left names stay readable)."""
+    from rich.text import Text
+
+    return Text(_CONTROL.sub(lambda match: ascii(match.group(0))[1:-1], text))
 
 
 def print_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], format: str, title: str | None = None) -> None:
@@ -40,17 +55,17 @@ def print_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], format: s
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=title, show_lines=False)
+        table = Table(title=_shown(title) if title is not None else None, show_lines=False)
         for column in columns:
-            table.add_column(column, overflow="fold")
+            table.add_column(_shown(column), overflow="fold")
         for row in rows:
-            table.add_row(*(_cell(row.get(c)) for c in columns))
+            table.add_row(*(_shown(_cell(row.get(c))) for c in columns))
         Console(file=sys.stdout, soft_wrap=False).print(table)
 
 
 def message(text: str) -> None:
-    """A human message (not data): stderr."""
-    click.echo(text, err=True)
+    """A human message (not data): stderr, control characters escaped (lines kept)."""
+    click.echo("\n".join(printable(line) for line in text.split("\n")), err=True)
 
 
 @contextmanager

@@ -43,25 +43,32 @@ def browser() -> Iterator[Any]:
 
 
 class Page:
-    """An offline page with every request, console message and page error recorded."""
+    """An offline page with every request, console message, page error and dialog (``alert``,
+    ``confirm``, ``prompt``: dismissed) recorded from the first script on."""
 
     def __init__(self, browser: Any, path: Path) -> None:
         self.context = browser.new_context(offline=True, viewport={"width": 1400, "height": 900})
         self.requests: list[str] = []
         self.blocked: list[str] = []
         self.errors: list[str] = []
+        self.dialogs: list[str] = []
         self.context.route(re.compile(r"^(?!file:).*"), self._abort)
         self.page = self.context.new_page()
         self.page.on("request", lambda request: self.requests.append(request.url))
         self.page.on("requestfailed", lambda request: self.errors.append(f"failed: {request.url}"))
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        self.page.on("dialog", self._dialog)
         self.page.goto(path.as_uri())
         self.page.wait_for_selector("body[data-state=settled]", state="attached", timeout=10_000)
 
     def _console(self, message: Any) -> None:
         if message.type == "error":
             self.errors.append(f"console error: {message.text}")
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
 
     def _abort(self, route: Any) -> None:
         self.blocked.append(route.request.url)
@@ -185,7 +192,7 @@ def test_hostile_record_shows_as_text(browser: Any, hostile_store: Path, tmp_pat
         assert page.evaluate("() => document.querySelectorAll('body img, #kg-main script').length") == 0
         assert page.evaluate("() => typeof window.__pwned") == "undefined"
         page.page.screenshot(path=str(tmp_path / "hostile.png"))
-        assert page.errors == [] and page.blocked == []
+        assert page.errors == [] and page.blocked == [] and page.dialogs == []
     finally:
         page.close()
 

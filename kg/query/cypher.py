@@ -67,9 +67,11 @@ READ_PROCEDURES = frozenset(
         "dbms.components",
     }
 )
-_NOISE = re.compile(r"//[^\n]*|/\*.*?\*/|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`(?:[^`]|``)*`", re.DOTALL)
-_WORD = re.compile(r"(?<![\w.$])([A-Za-z_][\w]*)")
-_CALL = re.compile(r"\bCALL\s+([A-Za-z_][\w.]*)?", re.IGNORECASE)
+_NOISE = re.compile(r"//[^\r\n]*|/\*.*?\*/|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`(?:[^`]|``)*`", re.DOTALL)
+# A word the engine reads as a keyword: not inside a name, property or parameter. A digit may
+# come right before one: the engine reads ``LIMIT 1LOAD FROM …`` as ``LIMIT 1 LOAD FROM …``.
+_WORD = re.compile(r"(?<![^\W\d])(?<![.$])([A-Za-z_]\w*)")
+_NAME = re.compile(r"[A-Za-z_][\w.]*")
 _PARAMETER = re.compile(r"\$([A-Za-z_]\w*)")
 
 
@@ -100,9 +102,12 @@ def write_clause(query: str) -> str | None:
         word = match.group(1).upper()
         if word in WRITE_CLAUSES:
             return "DETACH DELETE" if word == "DETACH" else word
-    for match in _CALL.finditer(text):
-        name = match.group(1)
+    for match in _WORD.finditer(text):
+        if match.group(1).upper() != "CALL":
+            continue
         rest = text[match.end() :].lstrip()
+        found = _NAME.match(rest)
+        name = found.group(0) if found else None
         if name is None and rest[:1] in ("{", "("):
             continue  # CALL { subquery }: its clauses were checked above
         if name is None or name.lower() not in READ_PROCEDURES:
@@ -126,7 +131,14 @@ def parameter_names(query: str) -> set[str]:
 
 def parameters(raw: dict[str, str] | None) -> dict[str, Any]:
     """``--param`` values as query parameters: integers become ints, everything else stays a string."""
-    return {name: int(value) if re.fullmatch(r"-?\d+", value) else value for name, value in (raw or {}).items()}
+    return {name: _integer(value) for name, value in (raw or {}).items()}
+
+
+def _integer(value: str) -> int | str:
+    """An integer if ``value`` is one that fits the engines' 64-bit integers, else the string."""
+    if re.fullmatch(r"-?\d+", value) and -(2**63) <= int(value) < 2**63:
+        return int(value)
+    return value
 
 
 def check_parameters(query: str, params: dict[str, Any]) -> None:

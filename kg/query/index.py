@@ -263,6 +263,16 @@ class LookupIndex:
         self.path = path
         self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
         self._postings: dict[str, list[tuple[Any, ...]]] = {}
+        try:
+            version = self.stats.get("index_version")
+        except sqlite3.DatabaseError as err:
+            self.db.close()
+            raise StoreError(path.parent.parent, f"{FILENAME} is damaged ({err}); run `kg build`") from err
+        if version != INDEX_VERSION:
+            self.db.close()
+            raise StoreError(
+                path.parent.parent, f"{FILENAME} is index version {version}, not {INDEX_VERSION}; run `kg build`"
+            )
 
     def close(self) -> None:
         self.db.close()

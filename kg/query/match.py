@@ -37,13 +37,14 @@ strings, never put into a query.
 
 from __future__ import annotations
 
+import math
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from kg.errors import QueryError
+from kg.errors import QueryError, shown
 from kg.normalize import key
 from kg.records import CONCEPT_TYPES
 
@@ -97,7 +98,7 @@ class NoMatchError(QueryError):
         hint = ""
         if self.suggestions:
             hint = "; did you mean " + ", ".join(f"“{s.label}”" for s in self.suggestions) + "?"
-        super().__init__(f"no {what} matches “{text}”{hint}")
+        super().__init__(f"no {what} matches “{shown(text)}”{hint}")
 
 
 class AmbiguousMatchError(QueryError):
@@ -107,7 +108,9 @@ class AmbiguousMatchError(QueryError):
         self.text = text
         self.candidates = tuple(candidates)
         listed = "; ".join(f"{c.label} ({c.type}, {c.id})" for c in self.candidates)
-        super().__init__(f"“{text}” matches {len(self.candidates)} nodes: {listed}; give the full name or the id")
+        super().__init__(
+            f"“{shown(text)}” matches {len(self.candidates)} nodes: {listed}; give the full name or the id"
+        )
 
 
 @lru_cache(maxsize=1 << 16)
@@ -257,9 +260,13 @@ class Vocabulary:
 
         best: dict[str, float] = {}
         for scorer, factor in ((fuzz.ratio, 1.0), (fuzz.token_set_ratio, 0.95)):
-            for name, score, _ in process.extract(
-                query, self._name_keys, scorer=scorer, score_cutoff=cutoff / factor, limit=200
-            ):
+            needed = cutoff / factor
+            # Names too short to reach the cutoff are not compared, so a long text (100k characters)
+            # costs no more than a short one: ratio ≤ 200·len(name) / (len(query) + len(name)), and
+            # token_set matches of names shorter than the text are dropped anyway (below).
+            shortest = math.floor(needed * len(query) / (200 - needed)) if scorer is fuzz.ratio else len(query)
+            names = [n for n in self._name_keys if len(n) >= shortest]
+            for name, score, _ in process.extract(query, names, scorer=scorer, score_cutoff=needed, limit=200):
                 if scorer is fuzz.token_set_ratio and len(name) < len(query):
                     continue  # a name inside the text ("neural network" in "grpah neural network")
                 best[name] = max(best.get(name, 0.0), score * factor)

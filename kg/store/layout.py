@@ -20,6 +20,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -28,11 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.errors import StoreError
+from kg.errors import StoreError, shown
 
 FORMAT_VERSION = 1
 _CURRENT = "CURRENT"
 _LOCK = "LOCK"
+_GENERATION_NAME = re.compile(r"gen-[\w.-]+")  # what new_generation names them; never ".." or a path
+_REBUILD = "rebuild it with `kg build`"
 
 
 def default_store_dir() -> Path:
@@ -60,33 +63,78 @@ class Generation:
         return self.path / "meta.json"
 
     def meta(self) -> dict[str, Any]:
+        """``meta.json`` (a JSON object); StoreError when it is missing, unreadable or not one."""
+        store = self.path.parent
+        if not self.meta_path.exists():
+            raise StoreError(store, f"{self.path.name} has no meta.json (an unfinished or damaged build); {_REBUILD}")
         try:
-            return json.loads(self.meta_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as err:
-            raise StoreError(self.path.parent, f"meta.json is unreadable ({err}); rebuild with `kg build`") from err
+            meta = json.loads(self.meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:  # ValueError: not UTF-8 or not JSON
+            raise StoreError(store, f"meta.json is unreadable ({shown(str(err))}); {_REBUILD}") from err
+        if not isinstance(meta, dict):
+            what = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+                type(meta), "a number"
+            )
+            raise StoreError(store, f"meta.json holds {what}, not a JSON object; {_REBUILD}")
+        return meta
 
 
 def current_generation(store: Path) -> Generation:
-    """The live generation, checked for existence and format version."""
+    """The live generation, checked for existence and format version.
+
+    ``CURRENT`` must name a generation directory inside ``store`` (``gen-…``, no path): a
+    pointer elsewhere (``../…``, an absolute path, a symbolic link out of the store) is refused
+    as a damaged store rather than followed.
+    """
+    if store.exists() and not store.is_dir():
+        raise StoreError(store, "is a file, not a store directory; pass the directory `kg build` wrote")
     pointer = store / _CURRENT
     if not pointer.exists():
         raise StoreError(store, "no store here; run `kg build` first (or pass --store / set KG_STORE)")
-    generation = Generation(store / pointer.read_text(encoding="utf-8").strip())
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, ValueError) as err:
+        raise StoreError(store, f"CURRENT is unreadable ({shown(str(err))}); {_REBUILD}") from err
+    if not name:
+        raise StoreError(store, f"CURRENT is empty (names no generation); {_REBUILD}")
+    if not _GENERATION_NAME.fullmatch(name):
+        raise StoreError(store, f"CURRENT names '{shown(name)}', not a generation of this store; {_REBUILD}")
+    generation = Generation(store / name)
     if not generation.path.is_dir():
-        raise StoreError(
-            store, f"CURRENT points at a missing generation {generation.path.name}; rebuild with `kg build`"
-        )
+        raise StoreError(store, f"CURRENT points at a missing generation {name}; {_REBUILD}")
+    if generation.path.resolve().parent != store.resolve():
+        raise StoreError(store, f"generation {name} is a link out of the store; {_REBUILD}")
     version = generation.meta().get("format_version")
+    if version is None:
+        raise StoreError(store, f"meta.json has no format_version (written by an early kg); {_REBUILD}")
+    if type(version) is not int:
+        raise StoreError(
+            store, f"meta.json's format_version {shown(json.dumps(version))} is not an integer; {_REBUILD}"
+        )
     if version != FORMAT_VERSION:
-        hint = "upgrade kg" if isinstance(version, int) and version > FORMAT_VERSION else "rebuild it with `kg build`"
-        raise StoreError(store, f"store format {version} is not the format this kg reads ({FORMAT_VERSION}); {hint}")
+        hint = "upgrade kg" if version > FORMAT_VERSION else _REBUILD
+        what = "newer" if version > FORMAT_VERSION else "older"
+        raise StoreError(
+            store, f"store format {version} is {what} than the format this kg reads ({FORMAT_VERSION}); {hint}"
+        )
     return generation
+
+
+def current_name(store: Path) -> str | None:
+    """The name CURRENT points at (``None`` before the first build); not checked further."""
+    pointer = store / _CURRENT
+    return pointer.read_text(encoding="utf-8").strip() if pointer.exists() else None
 
 
 @contextlib.contextmanager
 def writer_lock(store: Path) -> Iterator[None]:
     """Hold the store's writer lock; a second writer fails at once, naming the holder."""
-    store.mkdir(parents=True, exist_ok=True)
+    if store.exists() and not store.is_dir():
+        raise StoreError(store, "is a file, not a store directory; give a directory for the store")
+    try:
+        store.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise StoreError(store, f"cannot be created as a store directory ({err.strerror})") from err
     handle = (store / _LOCK).open("a+", encoding="utf-8")
     try:
         try:

@@ -15,7 +15,8 @@ under other labels, or with ids kg does not use, are never touched. Without ``wi
 edges that left the graph since an earlier push stay in Neo4j: pass ``wipe`` to mirror it exactly.
 
 The password comes only from ``NEO4J_PASSWORD``; it is never a parameter, never logged, and
-scrubbed from any error text that might echo it.
+scrubbed from any error text that might echo it. A ``--uri`` carrying ``user:password@`` is
+refused, and errors name the URI with that part masked (:func:`redact_uri`).
 
 ``write_import_files`` writes the header-annotated CSV files ``neo4j-admin database import full``
 reads (``id:ID(Paper)``, ``:LABEL``, ``:START_ID(Paper)``, ``:END_ID(Author)``, ``:TYPE``,
@@ -43,6 +44,7 @@ DEFAULT_URI = "bolt://localhost:7687"
 DEFAULT_USER = "neo4j"
 BATCH = 1000
 PASSWORD_VARIABLE = "NEO4J_PASSWORD"
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 Progress = Callable[[str, int, int], None]
 _IMPORT_TYPES = {"integer": "int", "double": "double", "boolean": "boolean", "string": "string"}
 _ARRAY_DELIMITERS = (";", "|", "\x1f")
@@ -162,6 +164,29 @@ def _scrub(text: str, secret: str) -> str:
     return " ".join((text.replace(secret, "***") if secret else text).split())
 
 
+def redact_uri(uri: str) -> str:
+    """``uri`` with any ``user:password@`` part masked: ``bolt://***@host:7687``.
+
+    Everything between ``//`` and the last ``@`` goes, whatever it holds (a password may
+    contain ``/`` or ``@``), so nothing of it can reach a message even for a malformed URI.
+    """
+    scheme, separator, rest = uri.partition("//")
+    if not separator or "@" not in rest:
+        return uri
+    return f"{scheme}//***@{rest.rpartition('@')[2]}"
+
+
+def check_uri(uri: str) -> str:
+    """``uri`` as messages show it (:func:`redact_uri`, the password masked), after refusing one
+    that carries credentials or is not a Bolt URI (UsageError)."""
+    shown = _scrub(redact_uri(uri), os.environ.get(PASSWORD_VARIABLE, ""))
+    if redact_uri(uri) != uri:
+        raise UsageError(f"--uri {shown}: credentials in the URI are refused; give --user and set {PASSWORD_VARIABLE}")
+    if uri.partition("://")[0].lower() not in BOLT_SCHEMES:
+        raise UsageError(f"--uri {shown!r}: kg talks to Neo4j over Bolt: bolt://HOST:7687 or neo4j://HOST:7687")
+    return shown
+
+
 @contextmanager
 def connect(uri: str = DEFAULT_URI, user: str = DEFAULT_USER) -> Iterator[Any]:
     """A verified ``neo4j.Driver`` (password from ``NEO4J_PASSWORD``); errors become StoreError."""
@@ -169,26 +194,29 @@ def connect(uri: str = DEFAULT_URI, user: str = DEFAULT_USER) -> Iterator[Any]:
     from neo4j.exceptions import AuthError, DriverError, Neo4jError
 
     secret = password()
+    shown = check_uri(uri)
     # Errors are re-raised ``from None``: the driver's exception must not carry the secret along.
     try:
         driver = GraphDatabase.driver(uri, auth=(user, secret))
-    except ValueError as err:
-        raise UsageError(f"--uri {uri!r}: {_scrub(str(err), secret)}") from None
+    except (ValueError, DriverError) as err:
+        raise UsageError(f"--uri {shown!r}: {_scrub(str(err), secret)}") from None
     try:
         driver.verify_connectivity()
     except AuthError:
         driver.close()
-        raise StoreError(uri, f"Neo4j refused user {user!r}; check --user and {PASSWORD_VARIABLE}") from None
+        raise StoreError(shown, f"Neo4j refused user {user!r}; check --user and {PASSWORD_VARIABLE}") from None
     except (DriverError, OSError) as err:
         driver.close()
-        raise StoreError(uri, f"cannot reach Neo4j ({_scrub(str(err), secret)}); is it running? check --uri") from None
+        raise StoreError(
+            shown, f"cannot reach Neo4j ({_scrub(str(err), secret)}); is it running? check --uri"
+        ) from None
     except Neo4jError as err:
         driver.close()
-        raise StoreError(uri, f"Neo4j error: {_scrub(str(err.message or err), secret)}") from None
+        raise StoreError(shown, f"Neo4j error: {_scrub(str(err.message or err), secret)}") from None
     try:
         yield driver
     except Neo4jError as err:
-        raise StoreError(uri, f"Neo4j error: {_scrub(str(err.message or err), secret)}") from None
+        raise StoreError(shown, f"Neo4j error: {_scrub(str(err.message or err), secret)}") from None
     finally:
         driver.close()
 

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from kg import __version__
-from kg.errors import KgError
+from kg.errors import InputError, KgError, one_line, shown
 from kg.output import message, print_rows, progress_reporter
 
 FORMATS = click.Choice(["table", "json", "csv"])
@@ -34,6 +34,21 @@ def store_option(function: Any) -> Any:
     )(function)
 
 
+def overrides_option(default: str) -> Any:
+    """``--overrides FILE``: identity rules (kg.resolve.overrides), else ``default``."""
+
+    def decorate(function: Any) -> Any:
+        return click.option(
+            "--overrides",
+            type=click.Path(dir_okay=False, path_type=Path),
+            envvar="KG_OVERRIDES",
+            show_envvar=True,
+            help=f"Identity overrides (TOML [identity] rules); default: {default}.",
+        )(function)
+
+    return decorate
+
+
 class KgGroup(click.Group):
     """Turns kg's own errors into a one-line message and the error's exit status."""
 
@@ -41,7 +56,7 @@ class KgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KgError as err:
-            click.echo(f"kg: error: {err}", err=True)
+            click.echo(f"kg: error: {one_line(str(err))}", err=True)
             sys.exit(err.exit_code)
 
 
@@ -52,6 +67,7 @@ class KgGroup(click.Group):
 def main(ctx: click.Context, quiet: bool) -> None:
     """kg: a knowledge graph of papers, authors, institutions and concepts."""
     logging.basicConfig(level=logging.ERROR if quiet else logging.WARNING, format="kg: %(message)s", stream=sys.stderr)
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)  # the driver logs what kg reports as one error line
     ctx.obj = {"quiet": quiet}
 
 
@@ -60,18 +76,75 @@ def main(ctx: click.Context, quiet: bool) -> None:
 @store_option
 @click.option("--format", "format_", metavar="NAME", help="Read every input as this format (see `kg formats`).")
 @click.option("--strict", is_flag=True, help="Refuse records a reader would skip, instead of warning.")
+@overrides_option("the kg.toml beside the inputs")
 @click.pass_context
-def build(ctx: click.Context, paths: tuple[Path, ...], store: Path, format_: str | None, strict: bool) -> None:
+def build(
+    ctx: click.Context, paths: tuple[Path, ...], store: Path, format_: str | None, strict: bool, overrides: Path | None
+) -> None:
     """Read PATHS (default: the bundled corpus) and write a new store."""
     from kg import api
 
     with progress_reporter() as progress:
-        report = api.build(list(paths) or None, store=store, format=format_, strict=strict, progress=progress)
+        report = api.build(
+            list(paths) or None, store=store, format=format_, strict=strict, progress=progress, overrides=overrides
+        )
     if not ctx.obj["quiet"]:
         nodes = ", ".join(f"{n} {t}" for t, n in report.counts["nodes"].items() if n)
+        authors = report.resolution.get("author", {})
         message(
             f"built {store}: {report.records} records from {len(report.inputs)} files → {nodes}; "
             f"{report.triples} triples in {report.seconds['total']:.2f}s"
+        )
+        if authors.get("weak") or authors.get("near_misses"):
+            message(
+                f"identity: {authors.get('weak', 0)} author merges on weak evidence and "
+                f"{authors.get('near_misses', 0)} near-misses to confirm: run `kg review`"
+            )
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@store_option
+@click.option("--format", "format_", metavar="NAME", help="Read every input as this format (see `kg formats`).")
+@click.option("--strict", is_flag=True, help="Refuse records a reader would skip, instead of warning.")
+@overrides_option("those the store was built with")
+@click.pass_context
+def add(
+    ctx: click.Context, paths: tuple[Path, ...], store: Path, format_: str | None, strict: bool, overrides: Path | None
+) -> None:
+    """Add PATHS to a built store (only they are read and extracted; the result equals a full
+    build of all inputs). A file already in the store with the same content changes nothing."""
+    from kg import update
+
+    with progress_reporter() as progress:
+        report, added = update.add(
+            list(paths), store=store, format=format_, strict=strict, progress=progress, overrides=overrides
+        )
+    if not ctx.obj["quiet"]:
+        if not added:
+            message(f"{store}: nothing to add (every file is already in the store with the same content)")
+        else:
+            message(
+                f"added {', '.join(added)} to {store}: {report.records} records from {len(report.inputs)} files; "
+                f"{report.triples} triples in {report.seconds['total']:.2f}s"
+            )
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@store_option
+@overrides_option("those the store was built with")
+@click.pass_context
+def remove(ctx: click.Context, files: tuple[str, ...], store: Path, overrides: Path | None) -> None:
+    """Take input FILES (as `kg stats` lists them) and everything they contributed out of a store."""
+    from kg import update
+
+    with progress_reporter() as progress:
+        report = update.remove(list(files), store=store, progress=progress, overrides=overrides)
+    if not ctx.obj["quiet"]:
+        message(
+            f"removed {', '.join(files)} from {store}: {report.records} records from {len(report.inputs)} files "
+            f"left; {report.triples} triples"
         )
 
 
@@ -93,7 +166,55 @@ def stats(store: Path, as_json: bool) -> None:
     print_rows(
         [{"file": k, "records": v} for k, v in result["sources"].items()], ["file", "records"], "table", "Sources"
     )
+    resolution = [{"kind": kind, **counts} for kind, counts in result["resolution"].items()]
+    columns = ["kind", "before", "after", "merged", "weak", "near_misses"]
+    print_rows(resolution, columns, "table", "Identity (spellings before resolution, nodes after)")
     click.echo(f"triples: {result['triples']}")
+
+
+@main.command()
+@store_option
+@click.option("--kind", type=click.Choice(["author", "institution", "paper", "concept"]), help="Only this kind.")
+@click.option("--limit", type=click.IntRange(min=1), default=30, show_default=True)
+@click.option("--all", "show_all", is_flag=True, help="Every decision, not only those to confirm.")
+@click.option("--format", "format_", type=FORMATS, default="table", show_default=True)
+@click.option("--toml", "as_toml_rules", is_flag=True, help="Print the overrides rules reversing each.")
+def review(store: Path, kind: str | None, limit: int, show_all: bool, format_: str, as_toml_rules: bool) -> None:
+    """List identity decisions to confirm: merges on weak evidence and near-misses, ranked.
+
+    To settle one, add its rule (--toml prints them) to the kg.toml beside your inputs (or
+    your --overrides file) and build again.
+    """
+    from kg import api
+
+    handle = api.open_store(store)
+    if show_all:
+        decisions = [d for d in handle.resolution().decisions if kind is None or d.kind == kind][:limit]
+    else:
+        decisions = handle.review(kind, limit)
+    rows = [_review_row(d) for d in decisions]
+    if as_toml_rules:
+        click.echo("\n".join(row["rule"] for row in rows if row["rule"]))
+        return
+    columns = ["kind", "decision", "score", "names", "why"] + (["rule"] if format_ != "table" else [])
+    print_rows(rows, columns, format_, "Identity review")
+
+
+def _review_row(decision: Any) -> dict[str, Any]:
+    """A decision as a row, with the overrides rule that would reverse it."""
+    from kg.resolve.overrides import as_toml
+
+    plural = {"author": "authors", "institution": "institutions", "concept": "concepts"}
+    section = "different" if decision.merged else "same"
+    rule = as_toml(section, plural[decision.kind], (decision.left, decision.right)) if decision.kind in plural else ""
+    return {
+        "kind": decision.kind,
+        "decision": "weak merge" if decision.merged and decision.weak else "merged" if decision.merged else "near-miss",
+        "score": decision.score,
+        "names": f"{decision.left} / {decision.right}",
+        "why": "; ".join((decision.reason, *decision.evidence)),
+        "rule": rule,
+    }
 
 
 def _params(values: tuple[str, ...]) -> dict[str, str]:
@@ -110,7 +231,10 @@ def _query_text(query: str | None, file: Path | None) -> str:
     if (query is None) == (file is None):
         raise click.UsageError("give a QUERY or -f FILE (exactly one)")
     if file is not None:
-        return sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+        try:
+            return sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise InputError(file, f"cannot read the query ({err})") from err
     return query or ""
 
 
@@ -367,7 +491,8 @@ def push(ctx: click.Context, uri: str, user: str, database: str | None, wipe: bo
     from kg import api
     from kg.store import neo4j
 
-    neo4j.password()  # fail before reading the graph when it is missing
+    neo4j.password()  # fail before reading the graph when it is missing, or the URI is refused
+    neo4j.check_uri(uri)
     graph = api.open_store(store).graph()
     with progress_reporter() as progress:
         report = neo4j.push(graph, uri=uri, user=user, database=database, wipe=wipe, progress=progress)
@@ -376,6 +501,69 @@ def push(ctx: click.Context, uri: str, user: str, database: str | None, wipe: bo
         message(
             f"pushed to {uri}: {removed}{sum(report.nodes.values())} nodes, "
             f"{sum(report.relationships.values())} relationships in {report.seconds:.2f}s"
+        )
+
+
+@main.command(name="push")
+@click.option(
+    "--sparql-endpoint",
+    metavar="URL",
+    help="The target's SPARQL 1.1 Graph Store endpoint (Oxigraph: http://HOST:7878/store, "
+    "Fuseki: http://HOST:3030/DATASET/data); basic auth from KG_SPARQL_USER and KG_SPARQL_PASSWORD.",
+)
+@click.option("--graph", "graph_iri", metavar="IRI", help="Replace this named graph (default: the default graph).")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=50_000,
+    show_default=True,
+    help="Triples per request (SPARQL).",
+)
+@click.option("--neo4j", "to_neo4j", is_flag=True, help="Push to Neo4j instead, as `kg neo4j push` does.")
+@neo4j_options
+@click.option("--wipe", is_flag=True, help="With --neo4j: first delete what kg wrote there before.")
+@store_option
+@click.pass_context
+def push_command(
+    ctx: click.Context,
+    sparql_endpoint: str | None,
+    graph_iri: str | None,
+    batch_size: int,
+    to_neo4j: bool,
+    uri: str,
+    user: str,
+    database: str | None,
+    wipe: bool,
+    store: Path,
+) -> None:
+    """Load the store's graph into another store: any SPARQL 1.1 store, or Neo4j with --neo4j.
+
+    SPARQL: the first batch of N-Triples replaces the target graph (HTTP PUT), the others are
+    added to it (POST), so pushing twice leaves the same triples. Credentials come only from
+    KG_SPARQL_USER / KG_SPARQL_PASSWORD, never from the URL or the command line.
+    """
+    if (sparql_endpoint is None) == (not to_neo4j):
+        raise click.UsageError("give --sparql-endpoint URL or --neo4j (exactly one)")
+    if to_neo4j:
+        if graph_iri is not None:
+            raise click.UsageError("--graph is for --sparql-endpoint (Neo4j has no named graphs)")
+        ctx.invoke(push, uri=uri, user=user, database=database, wipe=wipe, store=store)
+        return
+    if wipe:
+        raise click.UsageError("--wipe is for --neo4j (a SPARQL push always replaces the target graph)")
+    from kg import api
+    from kg.store import sparql_http
+
+    sparql_http.check_endpoint(sparql_endpoint or "")  # fail before opening the store
+    with progress_reporter() as progress:
+        report = sparql_http.push(
+            api.open_store(store).rdf_store, sparql_endpoint or "", graph_iri, batch_size, progress
+        )
+    if not ctx.find_root().obj["quiet"]:
+        where = f"graph <{report.graph}>" if report.graph else "the default graph"
+        message(
+            f"pushed {report.triples} triples to {report.endpoint} ({where}) in {report.batches} "
+            f"requests, {report.seconds:.2f}s"
         )
 
 
@@ -400,7 +588,7 @@ def _resolution_note(resolution: Any) -> None:
         hint = ""
         if resolution.suggestions:
             hint = "; did you mean " + ", ".join(f"“{s.label}”" for s in resolution.suggestions) + "?"
-        message(f"no concept or topic named “{resolution.text}”: matched paper text only{hint}")
+        message(f"no concept or topic named “{shown(resolution.text)}”: matched paper text only{hint}")
 
 
 def _paper_rows(name: str, score: float, places: tuple[str, ...], papers: Any) -> list[dict[str, Any]]:

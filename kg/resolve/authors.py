@@ -16,7 +16,9 @@ given initial       0.65   "A. Courville" / "Aaron Courville", "C. J." / "Cho-Ju
 one letter apart    0.55   "Yuandong Tian" / "Yuangdong Tian"
 ==================  =====  ==============================================================
 
-Names that differ in a given name ("Samy" / "Yoshua Bengio") or in an initial ("Cho-Jui" /
+A surname shared by many people in the corpus (12 name variants or more: Li, Wang, Zhang, Kim,
+Lee, …) takes 0.1 off any match on less than the same name, since such names are more often
+two people. Names that differ in a given name ("Samy" / "Yoshua Bengio") or in an initial ("Cho-Jui" /
 "Cheng-Yu Hsieh": C.-J. against C.-Y.) are never compared further. Evidence beyond the name is
 added to the level: the same paper listed by two sources (+0.5), shared co-authors (+0.2 each,
 at most +0.4), a shared institution (+0.2), overlapping topics and concepts (+0.1). A pair
@@ -37,7 +39,7 @@ on the order of the input. Overrides (:mod:`kg.resolve.overrides`) force merges 
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -58,6 +60,10 @@ _LEVEL_REASONS = {
     TYPO: "given names one letter apart",
 }
 _WEAK_BELOW = 1.05
+# A surname this many different people (name variants) in the corpus share counts against a
+# match on less than the full name: "Ang A. Li" and "Ang Li" need evidence, "Aaron C. Courville"
+# and "Aaron Courville" do not.
+COMMON_SURNAME, COMMON_PENALTY = 12, 0.1
 _AMBIGUITY_MARGIN = 0.2
 
 
@@ -330,6 +336,7 @@ class AuthorResolver:
             first = name.given_parts[0].full if name.given_parts else None
             for group in _nickname_groups().get(first or "", ()):  # "Bill" is compared with "William"
                 blocks[f"{name.surname_key}|nickname {group}"].append(k)
+        surnames = Counter(self._variants[k].name.surname_key for k in keys)
         pairs = []
         seen: set[tuple[str, str]] = set()
         for members in blocks.values():
@@ -342,6 +349,9 @@ class AuthorResolver:
                     if level is None:
                         continue
                     weight, facts = self._evidence(self._variants[a], self._variants[b])
+                    if level < SAME and surnames[self._variants[a].name.surname_key] >= COMMON_SURNAME:
+                        weight -= COMMON_PENALTY  # "Ang Li" / "Ang A. Li": many people have this name
+                        facts = [*facts, "a common surname"]
                     pairs.append((level + weight, level, a, b, facts))
         pairs.sort(key=lambda p: (-p[0], -p[1], p[2], p[3]))
         return pairs

@@ -20,6 +20,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.errors import StoreError
 from kg.graph import Graph
 from kg.normalize import digest
 from kg.ontology import RESOURCE_BASE, Ontology, load
@@ -53,38 +54,48 @@ def statement_iri(source: str, predicate: str, target: str) -> str:
     return RESOURCE_BASE + "statement/" + digest(source, predicate, target, length=20)
 
 
-def triples(graph: Graph) -> Iterator[ox.Triple]:
-    """Every triple of the graph, in a deterministic order."""
+def _terms(graph: Graph) -> Iterator[tuple[Any, Any, Any]]:
+    """Every (subject, predicate, object) of the graph, in a deterministic order.
+
+    Terms, not ``ox.Triple``s: the writer makes quads from them directly (one Python object per
+    statement instead of two), and each node's IRI term is made once, not once per edge."""
     onto = graph.ontology
     skos_concept = ox.NamedNode(_SKOS_CONCEPT)
+    iris: dict[str, ox.NamedNode] = {}
+    predicates = {key: ox.NamedNode(prop.iri) for key, prop in onto.properties.items()}
     for node in graph.nodes():
-        subject = ox.NamedNode(onto.node_iri(node.id))
-        yield ox.Triple(subject, TYPE, ox.NamedNode(onto.node_types[node.type].iri))
+        subject = iris[node.id] = ox.NamedNode(onto.node_iri(node.id))
+        yield subject, TYPE, ox.NamedNode(onto.node_types[node.type].iri)
         if node.type in _CONCEPT_TYPES:
-            yield ox.Triple(subject, TYPE, skos_concept)
+            yield subject, TYPE, skos_concept
         for key, value in sorted(node.props.items()):
-            predicate = ox.NamedNode(onto.properties[key].iri)
+            predicate = predicates[key]
             for item in _values(value):
-                yield ox.Triple(subject, predicate, _literal(item))
+                yield subject, predicate, _literal(item)
     derived = ox.NamedNode(_PROV_DERIVED)
+    relations = {key: ox.NamedNode(rel.iri) for key, rel in onto.relations.items()}
     for edge in graph.edges():
-        source = ox.NamedNode(onto.node_iri(edge.source))
-        target = ox.NamedNode(onto.node_iri(edge.target))
-        predicate = ox.NamedNode(onto.relations[edge.relation].iri)
-        yield ox.Triple(source, predicate, target)
+        source, target, predicate = iris[edge.source], iris[edge.target], relations[edge.relation]
+        yield source, predicate, target
         if not edge.props and not edge.sources:
             continue
         statement = ox.NamedNode(statement_iri(source.value, predicate.value, target.value))
-        yield ox.Triple(statement, TYPE, STATEMENT)
-        yield ox.Triple(statement, SUBJECT, source)
-        yield ox.Triple(statement, PREDICATE, predicate)
-        yield ox.Triple(statement, OBJECT, target)
+        yield statement, TYPE, STATEMENT
+        yield statement, SUBJECT, source
+        yield statement, PREDICATE, predicate
+        yield statement, OBJECT, target
         for key, value in sorted(edge.props.items()):
-            prop = ox.NamedNode(onto.properties[key].iri)
+            prop = predicates[key]
             for item in _values(value):
-                yield ox.Triple(statement, prop, _literal(item))
-        for origin in edge.sources:
-            yield ox.Triple(statement, derived, ox.NamedNode(onto.node_iri(origin)))
+                yield statement, prop, _literal(item)
+        for origin in edge.sources:  # a subgraph may leave the source record out: still name it
+            yield statement, derived, iris.get(origin) or ox.NamedNode(onto.node_iri(origin))
+
+
+def triples(graph: Graph) -> Iterator[ox.Triple]:
+    """Every triple of the graph, in a deterministic order."""
+    for subject, predicate, obj in _terms(graph):
+        yield ox.Triple(subject, predicate, obj)
 
 
 WRITE_BATCH = 100_000
@@ -101,8 +112,8 @@ def write(graph: Graph, directory: Path) -> int:
     count = 0
     default = ox.DefaultGraph()
     batch: list[ox.Quad] = []
-    for triple in triples(graph):
-        batch.append(ox.Quad(triple.subject, triple.predicate, triple.object, default))
+    for subject, predicate, obj in _terms(graph):
+        batch.append(ox.Quad(subject, predicate, obj, default))
         if len(batch) >= WRITE_BATCH:
             store.bulk_extend(batch)
             count += len(batch)
@@ -116,7 +127,11 @@ def write(graph: Graph, directory: Path) -> int:
 
 def open_read_only(directory: Path) -> ox.Store:
     """Open a generation's database for reading (safe: published generations never change)."""
-    return ox.Store.read_only(str(directory))
+    try:
+        return ox.Store.read_only(str(directory))
+    except OSError as err:
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise StoreError(directory.parent.parent, f"cannot open the RDF store ({reason}); run `kg build`") from err
 
 
 def _python(term: ox.Literal) -> Any:

@@ -49,6 +49,17 @@ def overrides_option(default: str) -> Any:
     return decorate
 
 
+def reading_options(function: Any) -> Any:
+    """``--store``, ``--format`` and ``--strict``: the options of every command that reads inputs."""
+    function = click.option("--strict", is_flag=True, help="Refuse records a reader would skip, instead of warning.")(
+        function
+    )
+    function = click.option(
+        "--format", "format_", metavar="NAME", help="Read every input as this format (see `kg formats`)."
+    )(function)
+    return store_option(function)
+
+
 class KgGroup(click.Group):
     """Turns kg's own errors into a one-line message and the error's exit status."""
 
@@ -73,9 +84,7 @@ def main(ctx: click.Context, quiet: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@store_option
-@click.option("--format", "format_", metavar="NAME", help="Read every input as this format (see `kg formats`).")
-@click.option("--strict", is_flag=True, help="Refuse records a reader would skip, instead of warning.")
+@reading_options
 @overrides_option("the kg.toml beside the inputs")
 @click.pass_context
 def build(
@@ -104,9 +113,7 @@ def build(
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@store_option
-@click.option("--format", "format_", metavar="NAME", help="Read every input as this format (see `kg formats`).")
-@click.option("--strict", is_flag=True, help="Refuse records a reader would skip, instead of warning.")
+@reading_options
 @overrides_option("those the store was built with")
 @click.pass_context
 def add(

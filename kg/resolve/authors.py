@@ -44,6 +44,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
+from networkx.utils import UnionFind
 from rapidfuzz.distance import Levenshtein
 
 from kg.normalize import key, slug
@@ -191,26 +192,21 @@ def _specificity(variant: _Variant) -> tuple[int, int, int, int, str]:
 
 
 class _Groups:
-    """Union-find over variant keys, with the members of each group at hand for the guards."""
+    """networkx's union-find over variant keys, with each group's members at hand for the guards."""
 
     def __init__(self, keys: Iterable[str]) -> None:
-        self.parent = {k: k for k in keys}
-        self.members = {k: [k] for k in self.parent}
+        self._sets = UnionFind(keys)
+        self.members = {k: [k] for k in self._sets}
 
     def find(self, item: str) -> str:
-        while self.parent[item] != item:
-            self.parent[item] = self.parent[self.parent[item]]
-            item = self.parent[item]
-        return item
+        return self._sets[item]
 
     def union(self, a: str, b: str) -> None:
         ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return
-        if rb < ra:
-            ra, rb = rb, ra
-        self.parent[rb] = ra
-        self.members[ra].extend(self.members.pop(rb))
+        if ra != rb:
+            self._sets.union(a, b)
+            root = self.find(a)
+            self.members[root].extend(self.members.pop(rb if root == ra else ra))
 
 
 class AuthorResolver:
@@ -373,7 +369,7 @@ class AuthorResolver:
         for decision in decisions:
             if decision.merged:
                 explained[decision.left].append(decision)
-        for root in sorted(groups.members):
+        for root in sorted(groups.members, key=lambda r: min(groups.members[r])):
             members = [self._variants[k] for k in sorted(groups.members[root])]
             best = max(members, key=_specificity)
             person_id = "author/" + slug(best.name.display)

@@ -142,21 +142,6 @@ def _identify(
     return _Identities(paper_identity, authors.resolve(), institution_identity)
 
 
-def _snippet(text: str) -> str:
-    words = text.split()
-    return " ".join(words[:_LABEL_WORDS]) + ("…" if len(words) > _LABEL_WORDS else "")
-
-
-def _untitled_label(record: Record) -> str:
-    """A display name for a paper no source titles: first author and the start of its text."""
-    text = record.tldr or record.abstract or (record.summaries[0] if record.summaries else "")
-    if record.authors:
-        surname = record.authors[0].name.split()[-1]
-        lead = f"{surname} et al." if len(record.authors) > 1 else surname
-        return f"{lead}: {_snippet(text)}"
-    return f"Untitled paper: {_snippet(text)}"
-
-
 def _add_authors(graph: Graph, paper: str, record: Record, origin: str, identities: _Identities) -> list[str]:
     people = []
     for ref in record.authors:

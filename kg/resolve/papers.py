@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from networkx.utils import UnionFind
 from rapidfuzz import fuzz
 
 from kg.normalize import digest, key, slug
@@ -89,26 +90,10 @@ def _confirmation(a: Record, b: Record) -> list[str]:
     return facts
 
 
-class _Union:
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
-
-    def find(self, item: int) -> int:
-        while self.parent[item] != item:
-            self.parent[item] = self.parent[self.parent[item]]
-            item = self.parent[item]
-        return item
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 def resolve_papers(records: Sequence[Record]) -> PaperIdentity:
     """Group ``records`` into papers; ``records`` must be in a fixed order (file, line)."""
     titles = [key(r.title) if r.title else "" for r in records]
-    union = _Union(len(records))
+    union = UnionFind(range(len(records)))
     decisions: list[Decision] = []
     by_external: dict[str, int] = {}
     for index, record in enumerate(records):
@@ -125,7 +110,7 @@ def resolve_papers(records: Sequence[Record]) -> PaperIdentity:
         for other in indices[1:]:
             first = next((i for i in indices if i < other and _conflict(records[i], records[other]) is None), None)
             if first is not None:
-                if union.find(first) != union.find(other):
+                if union[first] != union[other]:
                     _decide(decisions, records, first, other, 1.0, "same title", union)
             else:
                 reason = _conflict(records[indices[0]], records[other]) or ""
@@ -143,7 +128,7 @@ def resolve_papers(records: Sequence[Record]) -> PaperIdentity:
     _near_matches(records, titles, by_title, union, decisions)
     groups: dict[int, list[int]] = defaultdict(list)
     for index in range(len(records)):
-        groups[union.find(index)].append(index)
+        groups[union[index]].append(index)
     of_record = [""] * len(records)
     shown: dict[str, str] = {}
     used: set[str] = set()
@@ -161,7 +146,7 @@ def resolve_papers(records: Sequence[Record]) -> PaperIdentity:
 
 
 def _decide(
-    decisions: list[Decision], records: Sequence[Record], a: int, b: int, score: float, reason: str, union: _Union
+    decisions: list[Decision], records: Sequence[Record], a: int, b: int, score: float, reason: str, union: UnionFind
 ) -> None:
     union.union(a, b)
     left, right = records[a], records[b]
@@ -177,7 +162,7 @@ def _near_matches(
     records: Sequence[Record],
     titles: list[str],
     by_title: dict[str, list[int]],
-    union: _Union,
+    union: UnionFind,
     decisions: list[Decision],
 ) -> None:
     """Near-equal titles, found through their rarest words (no all-pairs comparison)."""
@@ -200,7 +185,7 @@ def _near_matches(
                 if score < _NEAR:
                     continue
                 left, right = by_title[distinct[a]][0], by_title[distinct[b]][0]
-                if union.find(left) == union.find(right):
+                if union[left] == union[right]:
                     continue
                 conflict = _conflict(records[left], records[right])
                 confirmed = bool(_surnames(records[left]) & _surnames(records[right])) or _years_close(

@@ -3,31 +3,21 @@ nothing twice, and a killed add leaves the store as it was."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
 import kg
 from kg import update
 from kg.cli import main
-from kg.store import layout, rdf
+from kg.store import layout
 from tests.conftest import CORPUS_FILES
+from tests.reliability.harness import kill_after, store_triples
 
 BASE = ("workshop", "shortscience_summaries")
 MORE = ("shortscience_papers", "blog")
-
-
-def triples(store: Path) -> set[str]:
-    handle = rdf.open_read_only(layout.current_generation(store).rdf_dir)
-    return set(handle.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode().splitlines())
 
 
 def cypher_counts(store: Path) -> tuple[int, int]:
@@ -61,7 +51,7 @@ def test_add_equals_a_full_build_and_adding_twice_changes_nothing(
     kg.build([files[n] for n in BASE], store=store)
     report, added = update.add([files[n] for n in MORE], store=store)
     assert len(added) == 2 and report.records == sum(i["records"] for i in kg.open_store(full).meta["inputs"])
-    assert triples(store) == triples(full)
+    assert store_triples(store) == store_triples(full)
     assert cypher_counts(store) == cypher_counts(full)
     assert kg.open_store(store).stats()["resolution"] == kg.open_store(full).stats()["resolution"]
     generation = layout.current_name(store)
@@ -75,7 +65,7 @@ def test_remove_equals_a_build_without_the_file(tmp_path: Path, files: dict[str,
     update.remove([files["blog"], str(files["shortscience_papers"])], store=store)
     reference = tmp_path / "reference"
     kg.build([files[n] for n in BASE], store=reference)
-    assert triples(store) == triples(reference)
+    assert store_triples(store) == store_triples(reference)
     assert cypher_counts(store) == cypher_counts(reference)
 
 
@@ -93,7 +83,7 @@ def test_a_changed_file_replaces_its_old_records(tmp_path: Path, files: dict[str
     assert added and report.records == 26
     reference = tmp_path / "reference"
     kg.build([workshop], store=reference, extract=False)
-    assert triples(store) == triples(reference)
+    assert store_triples(store) == store_triples(reference)
 
 
 def test_cli_errors_name_the_problem(tmp_path: Path, files: dict[str, Path], full: Path) -> None:
@@ -116,17 +106,9 @@ CHILD = "import sys; from kg import update; update.add(sys.argv[2:], store=sys.a
 def test_sigkill_during_add_keeps_the_previous_store(tmp_path: Path, files: dict[str, Path], delay: float) -> None:
     store = tmp_path / "store"
     kg.build([files["workshop"]], store=store)
-    before = triples(store)
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(store), str(files["blog"]), str(files["shortscience_papers"])],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    time.sleep(delay)
-    os.killpg(child.pid, signal.SIGKILL)
-    child.wait()
-    after = triples(store)
+    before = store_triples(store)
+    kill_after(CHILD, [str(store), str(files["blog"]), str(files["shortscience_papers"])], delay)
+    after = store_triples(store)
     assert after == before or after > before  # the old store, or the whole addition
     update.add([files["blog"], files["shortscience_papers"]], store=store)  # and the next add completes
     assert len(kg.open_store(store).meta["inputs"]) == 3

@@ -3,48 +3,30 @@ next build succeeds; a second writer is refused while the first holds the lock."
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
 import kg
-from kg.store import layout, rdf
+from tests.reliability.harness import kill_after, store_triples
 
 CHILD = "import sys, kg; kg.build(sys.argv[2:] or None, store=sys.argv[1])"
-
-
-def _triples(store: Path) -> set[str]:
-    generation = layout.current_generation(store)
-    handle = rdf.open_read_only(generation.rdf_dir)
-    return set(handle.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode().splitlines())
 
 
 @pytest.fixture(scope="module")
 def small_store(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> tuple[Path, set[str]]:
     store = tmp_path_factory.mktemp("killed") / "store"
     kg.build([corpus / "workshop_posters_affiliations.txt"], store=store)
-    return store, _triples(store)
+    return store, store_triples(store)
 
 
 @pytest.mark.parametrize("delay", [0.3, 1.0, 1.8, 2.6, 3.4])
 def test_sigkill_during_build_keeps_the_previous_store(small_store: tuple[Path, set[str]], delay: float) -> None:
     store, before = small_store
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(store)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    time.sleep(delay)
-    os.killpg(child.pid, signal.SIGKILL)
-    child.wait()
-    after = _triples(store)
+    kill_after(CHILD, [str(store)], delay)
+    after = store_triples(store)
     assert after == before or len(after) > len(before)  # the old store, or the new one complete
     if after != before:  # the build finished just before the kill: put the small store back
         kg.build([Path(kg.__file__).parent.parent / "data/corpus/workshop_posters_affiliations.txt"], store=store)
@@ -56,7 +38,7 @@ def test_leftovers_of_a_killed_build_are_cleaned_by_the_next(small_store: tuple[
     (store / ".tmp-gen-19990101T000000-1-000000").mkdir()
     kg.build([Path(kg.__file__).parent.parent / "data/corpus/workshop_posters_affiliations.txt"], store=store)
     assert not list(store.glob(".tmp-*"))
-    assert _triples(store) == before
+    assert store_triples(store) == before
 
 
 def test_lock_holder_is_named_and_released_on_kill(tmp_path: Path) -> None:

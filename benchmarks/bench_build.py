@@ -11,39 +11,20 @@ maximum resident set size.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CHILD = """
-import json, sys, resource, kg
-report = kg.build(sys.argv[1:] or None, store=__import__('os').environ['KG_STORE'])
-print(json.dumps({"records": report.records, "triples": report.triples, "seconds": report.seconds,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
-
-
-def run_once(paths: list[str], store: Path) -> dict:
-    env = {**os.environ, "KG_STORE": str(store)}
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", CHILD, *paths], capture_output=True, text=True, env=env, check=True)
-    wall = time.perf_counter() - started
-    result = json.loads(done.stdout)
-    result["wall"] = wall
-    return result
+from _common import CORPORA, print_table, run_build
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
+    parser.add_argument("--corpora", type=Path, default=CORPORA)
     args = parser.parse_args()
     cases = {"default corpus (5 files)": []}
     paperlists = sorted((args.corpora / "paperlists").glob("*.json"))
@@ -56,7 +37,7 @@ def main() -> int:
         runs = []
         for _ in range(args.repeat):
             with tempfile.TemporaryDirectory() as tmp:
-                runs.append(run_once(paths, Path(tmp) / "store"))
+                runs.append(run_build(paths, Path(tmp) / "store"))
         best = min(runs, key=lambda r: r["wall"])
         rows.append(
             {
@@ -71,20 +52,12 @@ def main() -> int:
                 "peak RSS MB": max(r["peak_rss_mb"] for r in runs),
             }
         )
-    columns = list(rows[0])
-    widths = [max(len(c), *(len(_fmt(r[c])) for r in rows)) for c in columns]
-    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
-    for row in rows:
-        print("  ".join(_fmt(row[c]).ljust(w) for c, w in zip(columns, widths, strict=True)))
+    print_table(rows)
     print(
         f"\n(python {sys.version.split()[0]}, {os.cpu_count()} cores, best/median of {args.repeat} runs; "
         f"resource max RSS of this script: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB)"
     )
     return 0
-
-
-def _fmt(value: object) -> str:
-    return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ Without ``--store`` the default corpus is built into a temporary store first; th
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -29,21 +28,15 @@ import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import CORPORA, ROOT, load_eval, lookup_latencies, percentile
+
 sys.path.insert(0, str(ROOT))
 
-from kg.normalize import key  # noqa: E402
-from kg.query.index import LookupIndex, open_index  # noqa: E402
-from kg.query.lookup import institutions_on, who_works_on  # noqa: E402
-from kg.query.profile import profile  # noqa: E402
-from kg.query.related import related  # noqa: E402
+from kg.normalize import key
+from kg.query.index import LookupIndex, open_index
+from kg.query.lookup import who_works_on
 
-EVAL = ROOT / "benchmarks" / "data" / "who_works_on_eval.jsonl"
-PAPERLISTS = ROOT.parent / "shared" / "corpora" / "paperlists"
-
-
-def load_eval() -> list[dict]:
-    return [json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines() if line.strip()]
+PAPERLISTS = CORPORA / "paperlists"
 
 
 def substring_baseline(index: LookupIndex, topic: str) -> list[str]:
@@ -86,27 +79,11 @@ def quality(index: LookupIndex, topics: list[dict]) -> None:
 
 def latency(index: LookupIndex, topics: list[dict], label: str) -> None:
     names = [item["relevant"][0] for item in topics]
-    kinds = {
-        "who-works-on": lambda t, _n: who_works_on(index, t),
-        "institutions-on": lambda t, _n: institutions_on(index, t),
-        "related": lambda t, _n: related(index, t),
-        "profile": lambda _t, n: profile(index, n),
-    }
     started = time.perf_counter()
     index.concept_vocabulary, index.people_vocabulary, index.authors_of, index.affiliations  # noqa: B018
     print(f"{label}: index loaded in {(time.perf_counter() - started) * 1000:.0f} ms")
-    for kind, call in kinds.items():
-        times = []
-        for item, name in zip(topics, names, strict=True):
-            start = time.perf_counter()
-            try:
-                call(item["topic"], name)
-            except Exception as err:  # a topic without concepts (related) or an ambiguous name
-                if type(err).__name__ not in {"NoMatchError", "AmbiguousMatchError"}:
-                    raise
-            times.append((time.perf_counter() - start) * 1000)
-        ordered = sorted(times)
-        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    for kind, times in lookup_latencies(index, [item["topic"] for item in topics], names).items():
+        p95 = percentile(times, 0.95)
         print(f"  {kind:16} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   max {max(times):7.1f} ms")
 
 

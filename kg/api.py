@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import time
@@ -98,6 +99,26 @@ def read_inputs(
     files = iter_input_files(paths or [default_corpus()])
     records: list[Record] = []
     reports: list[InputReport] = []
+    collecting = gc.isenabled()
+    gc.disable()  # records hold no cycles; scanning the growing list made reading super-linear
+    try:
+        _read_files(files, format, strict, progress, records, reports)
+    finally:
+        if collecting:
+            gc.enable()
+    if progress:
+        progress("read", len(files), len(files))
+    return records, reports
+
+
+def _read_files(
+    files: Sequence[Path],
+    format: str | None,
+    strict: bool,
+    progress: Progress | None,
+    records: list[Record],
+    reports: list[InputReport],
+) -> None:
     with strict_reading(strict):
         for index, path in enumerate(files):
             if progress:
@@ -110,9 +131,6 @@ def read_inputs(
                 reader_name = record.provenance.reader
                 records.append(facts.apply(_renamed(record, shown)))
             reports.append(InputReport(shown, reader_name or "?", len(records) - before, _sha256(path)))
-    if progress:
-        progress("read", len(files), len(files))
-    return records, reports
 
 
 def _renamed(record: Record, shown: str) -> Record:
@@ -176,15 +194,22 @@ def build(
     load_overrides(override_files)  # a bad overrides file fails before the inputs are read
     with _timed(timings, "read"):
         records, inputs = read_inputs(paths, format, strict, progress)
-    mentions = None
-    if extract:
-        if progress:
-            progress("extracting concepts", 0, 1)
-        from kg.extract import default_workers, extract_records
+    # Records, mentions and the graph live for the whole build: frozen, the cyclic garbage
+    # collector stops rescanning them at every full collection (without it the read stage grew
+    # 16x per 10x records from 10k to 100k; benchmarks/bench_scale.py).
+    gc.freeze()
+    try:
+        mentions = None
+        if extract:
+            if progress:
+                progress("extracting concepts", 0, 1)
+            from kg.extract import default_workers, extract_records
 
-        with _timed(timings, "extract"):
-            mentions = extract_records(records, workers=default_workers(len(records)))
-    return publish(store_dir, inputs, records, mentions, override_files, timings, started, progress)
+            with _timed(timings, "extract"):
+                mentions = extract_records(records, workers=default_workers(len(records)))
+        return publish(store_dir, inputs, records, mentions, override_files, timings, started, progress)
+    finally:
+        gc.unfreeze()
 
 
 def _write_stores(graph: Graph, generation: layout.Generation, timings: dict[str, float]) -> int:
@@ -229,8 +254,10 @@ def publish(
     rules = load_overrides(override_files)
     if progress:
         progress("resolving identities", 0, 1)
+    gc.freeze()
     with _timed(timings, "resolve"):
         graph, resolution = resolve(records, mentions, rules)
+    gc.freeze()
     with layout.new_generation(store_dir) as generation:
         if base is not None and layout.current_name(store_dir) != base:
             raise StoreError(store_dir, "was changed by another command while this one ran; run it again")

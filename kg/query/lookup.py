@@ -252,12 +252,8 @@ def _text_evidence(index: LookupIndex, phrases: Sequence[str], offer: Any) -> No
         if not terms:
             continue
         postings = {t: index.postings(t) for t in terms}
-        idf = {
-            t: math.log(
-                1 + (total - len({p for p, *_ in postings[t]}) + 0.5) / (len({p for p, *_ in postings[t]}) + 0.5)
-            )
-            for t in terms
-        }
+        frequency = {t: len({p for p, *_ in postings[t]}) for t in terms}  # papers with the term
+        idf = {t: math.log(1 + (total - frequency[t] + 0.5) / (frequency[t] + 0.5)) for t in terms}
         mass = sum(idf.values()) or 1.0
         gathered: dict[tuple[int, str], float] = {}
         present: dict[tuple[int, str], float] = {}
@@ -405,14 +401,14 @@ def who_works_on(
             per_author.setdefault(author, []).append((weighted, paper))
     ranked = []
     for author, papers in per_author.items():
-        institutions = index.author_institutions(author)
-        if allowed is not None and not allowed.intersection(institutions):
+        if allowed is not None and not allowed.intersection(index.author_institutions(author)):
             continue
-        papers.sort(key=lambda x: (-x[0], index.papers[x[1]][0]))
-        ranked.append((round(sum(w for w, _ in papers), 4), len(papers), author, papers, institutions))
+        ranked.append((round(sum(w for w, _ in papers), 4), len(papers), author, papers))
     ranked.sort(key=lambda r: (-r[0], -r[1], index.authors[r[2]][1]))
     results = []
-    for score, count, author, papers, institutions in ranked[: max(limit, 0)]:
+    for score, count, author, papers in ranked[: max(limit, 0)]:  # institutions and order: shown ones only
+        papers.sort(key=lambda x: (-x[0], index.papers[x[1]][0]))
+        institutions = index.author_institutions(author)
         aid, name = index.authors[author]
         names = tuple(index.institutions.get(i, i) for i in institutions)
         results.append(AuthorResult(AuthorRef(aid, name, names), score, _hits(index, papers, relevant), count))

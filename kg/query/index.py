@@ -34,7 +34,7 @@ import json
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -413,6 +413,16 @@ class LookupIndex:
                 self._postings.clear()
             self._postings[term] = cached
         return cached
+
+    def postings_among(self, term: str, papers: Sequence[int]) -> list[tuple[int, str, int, int]]:
+        """A term's postings in the given papers only (for common terms: see lookup._postings)."""
+        found: list[tuple[int, str, int, int]] = []
+        for start in range(0, len(papers), 900):  # SQLite's bound-parameter limit
+            chunk = papers[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT paper, field, tf, length FROM postings WHERE term = ? AND paper IN ({marks})"
+            found.extend(self.rows(query, (term, *chunk)))
+        return found
 
     def document_frequency(self, terms: Iterable[str]) -> dict[str, int]:
         return {t: (self.rows("SELECT df FROM terms WHERE term = ?", (t,)) or [(0,)])[0][0] for t in set(terms)}

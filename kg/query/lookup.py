@@ -35,6 +35,7 @@ offsets) or the most of the phrase's terms.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections.abc import Iterator, Sequence
@@ -251,10 +252,10 @@ def _text_evidence(index: LookupIndex, phrases: Sequence[str], offer: Any) -> No
         terms = list(dict.fromkeys(tokens(phrase)))
         if not terms:
             continue
-        postings = {t: index.postings(t) for t in terms}
-        frequency = {t: len({p for p, *_ in postings[t]}) for t in terms}  # papers with the term
+        frequency = index.document_frequency(terms)  # papers with the term
         idf = {t: math.log(1 + (total - frequency[t] + 0.5) / (frequency[t] + 0.5)) for t in terms}
         mass = sum(idf.values()) or 1.0
+        postings = _postings(index, terms, idf, mass, frequency)
         gathered: dict[tuple[int, str], float] = {}
         present: dict[tuple[int, str], float] = {}
         for term in terms:
@@ -267,6 +268,36 @@ def _text_evidence(index: LookupIndex, phrases: Sequence[str], offer: Any) -> No
         for (paper, field), value in gathered.items():
             if present[(paper, field)] / mass >= MIN_COVERAGE:
                 offer(paper, _Evidence(round(value / mass, 4), field, None, tuple(terms)))
+
+
+def _postings(
+    index: LookupIndex, terms: list[str], idf: dict[str, float], mass: float, frequency: dict[str, int]
+) -> dict[str, list[tuple[int, str, int, int]]]:
+    """Each term's postings, where they can matter.
+
+    A field counts only if its terms carry MIN_COVERAGE of the phrase's idf, so it must hold
+    one of the rarest terms whose idf the others cannot make up for: only papers with one of
+    those can score. For the other, common terms ("learning" in "reinforcement learning") only
+    those papers' postings are read, not the tens of thousands a common word has at 100k
+    records. The scores are the same as from every posting."""
+    required: list[str] = []
+    rest = mass
+    for term in sorted(terms, key=lambda t: (-idf[t], t)):
+        if rest / mass < MIN_COVERAGE:
+            break
+        required.append(term)
+        rest -= idf[term]
+    postings = {t: index.postings(t) for t in required}
+    papers = sorted({p for t in required for p, *_ in postings[t]})
+    wanted = set(papers)
+    for term in terms:
+        if term in postings:
+            continue
+        if len(papers) * 20 < frequency[term]:  # few candidates: let SQLite pick their rows
+            postings[term] = index.postings_among(term, papers)
+        else:
+            postings[term] = [row for row in index.postings(term) if row[0] in wanted]
+    return postings
 
 
 def _recency(year: int | None, newest: int | None) -> float:
@@ -404,9 +435,9 @@ def who_works_on(
         if allowed is not None and not allowed.intersection(index.author_institutions(author)):
             continue
         ranked.append((round(sum(w for w, _ in papers), 4), len(papers), author, papers))
-    ranked.sort(key=lambda r: (-r[0], -r[1], index.authors[r[2]][1]))
+    best = heapq.nsmallest(max(limit, 0), ranked, key=lambda r: (-r[0], -r[1], index.authors[r[2]][1]))
     results = []
-    for score, count, author, papers in ranked[: max(limit, 0)]:  # institutions and order: shown ones only
+    for score, count, author, papers in best:  # institutions and paper order: shown authors only
         papers.sort(key=lambda x: (-x[0], index.papers[x[1]][0]))
         institutions = index.author_institutions(author)
         aid, name = index.authors[author]

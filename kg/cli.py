@@ -666,6 +666,8 @@ def profile(name: str, as_json: bool, store: Path) -> None:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
         return
     message(f"{result.name} ({result.kind}, {result.id})")
+    if result.aliases:
+        message("also written: " + "; ".join(result.aliases))
     people = "Co-authors" if result.kind == "Author" else "Authors"
     for title, items in (
         ("Concepts", result.concepts),

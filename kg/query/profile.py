@@ -11,6 +11,7 @@ best field the concept was found in (title 1.0, tl;dr 0.9, topic 0.8, abstract 0
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +52,7 @@ class Profile:
     papers: tuple[PaperRef, ...]
     coauthors: tuple[Weighted, ...]
     institutions: tuple[Weighted, ...]
+    aliases: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         def rows(items: tuple[Any, ...]) -> list[dict[str, Any]]:
@@ -61,6 +63,7 @@ class Profile:
             "name": self.name,
             "type": self.kind,
             "matched": self.matched,
+            "aliases": list(self.aliases),
             "concepts": rows(self.concepts),
             "topics": rows(self.topics),
             "papers": rows(self.papers),
@@ -124,6 +127,9 @@ def profile(index: LookupIndex, name: str, limit: int = 15) -> Profile:
         for i, n in sorted(places.items(), key=lambda kv: (-kv[1], kv[0]))
     )
     refs = sorted((PaperRef(*index.papers[p]) for p in papers), key=lambda r: (-(r.year or 0), r.label))
+    table = "authors" if found.type == "Author" else "institutions"
+    stored = index.rows(f"SELECT aliases FROM {table} WHERE id = ?", (found.id,))
+    aliases = tuple(a for a in json.loads(stored[0][0]) if a != found.label) if stored else ()
     return Profile(
-        found.id, found.label, found.type, found.matched, concepts, topics, tuple(refs), people, institutions
+        found.id, found.label, found.type, found.matched, concepts, topics, tuple(refs), people, institutions, aliases
     )

@@ -118,3 +118,10 @@ def test_default_corpus_merges_and_near_misses(graph: kg.Graph, handle: kg.Knowl
     review = handle.review("author")
     assert ("Ruslan Salakhutdinov", "Russ Salakhutdinov") in {(d.left, d.right) for d in review if not d.merged}
     assert all(d.kind == "author" and (d.weak or not d.merged) for d in review)
+
+
+def test_a_profile_shows_the_other_spellings(handle: kg.KnowledgeGraph) -> None:
+    tsai = handle.profile("Yao-Hung Tsai")
+    assert tsai.name == "Yao-Hung Hubert Tsai" and tsai.aliases == ("Yao-Hung Tsai",)
+    assert tsai.as_json()["aliases"] == ["Yao-Hung Tsai"]
+    assert "Facebook AI Research (FAIR)" in handle.profile("FAIR").aliases

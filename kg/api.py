@@ -142,7 +142,7 @@ def _renamed(record: Record, shown: str) -> Record:
 
 
 @contextmanager
-def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     """Adds the seconds the block takes to ``timings[stage]`` (the build report's per-stage times)."""
     started = time.perf_counter()
     try:
@@ -192,7 +192,7 @@ def build(
     started = time.perf_counter()
     override_files = overrides_files(paths, overrides)
     load_overrides(override_files)  # a bad overrides file fails before the inputs are read
-    with _timed(timings, "read"):
+    with timed(timings, "read"):
         records, inputs = read_inputs(paths, format, strict, progress)
     # Records, mentions and the graph live for the whole build: frozen, the cyclic garbage
     # collector stops rescanning them at every full collection (without it the read stage grew
@@ -205,7 +205,7 @@ def build(
                 progress("extracting concepts", 0, 1)
             from kg.extract import default_workers, extract_records
 
-            with _timed(timings, "extract"):
+            with timed(timings, "extract"):
                 mentions = extract_records(records, workers=default_workers(len(records)))
         return publish(store_dir, inputs, records, mentions, override_files, timings, started, progress)
     finally:
@@ -221,14 +221,14 @@ def _write_stores(graph: Graph, generation: layout.Generation, timings: dict[str
     per-store times in the report overlap; ``store_writes`` is their wall time."""
     from concurrent.futures import ThreadPoolExecutor
 
-    def timed(stage: str, write: Callable[[], Any]) -> Any:
-        with _timed(timings, stage):
+    def write_timed(stage: str, write: Callable[[], Any]) -> Any:
+        with timed(timings, stage):
             return write()
 
-    with _timed(timings, "store_writes"), ThreadPoolExecutor(max_workers=3, thread_name_prefix="kg-write") as pool:
-        rdf_done = pool.submit(timed, "rdf_write", lambda: rdf.write(graph, generation.rdf_dir))
-        cypher_done = pool.submit(timed, "cypher_load", lambda: cypher.write(graph, generation.cypher_dir))
-        index_done = pool.submit(timed, "lookup_index", lambda: lookup_index.write(graph, generation.path))
+    with timed(timings, "store_writes"), ThreadPoolExecutor(max_workers=3, thread_name_prefix="kg-write") as pool:
+        rdf_done = pool.submit(write_timed, "rdf_write", lambda: rdf.write(graph, generation.rdf_dir))
+        cypher_done = pool.submit(write_timed, "cypher_load", lambda: cypher.write(graph, generation.cypher_dir))
+        index_done = pool.submit(write_timed, "lookup_index", lambda: lookup_index.write(graph, generation.path))
         cypher_done.result()
         index_done.result()
         return rdf_done.result()
@@ -255,7 +255,7 @@ def publish(
     if progress:
         progress("resolving identities", 0, 1)
     gc.freeze()
-    with _timed(timings, "resolve"):
+    with timed(timings, "resolve"):
         graph, resolution = resolve(records, mentions, rules)
     gc.freeze()
     with layout.new_generation(store_dir) as generation:
@@ -264,13 +264,16 @@ def publish(
         if progress:
             progress("writing the RDF store, Cypher database and lookup index", 0, 1)
         triples = _write_stores(graph, generation, timings)
-        with _timed(timings, "inputs_saved"):
+        with timed(timings, "inputs_saved"):
+            from kg.extract import rules_fingerprint
+
+            rules_used = rules_fingerprint() if mentions is not None else ""
             start = 0
             for report in inputs:
                 end = start + report.records
                 found = mentions[start:end] if mentions is not None else None
                 saved_inputs.write(
-                    generation.path, report.file, report.sha256, report.reader, records[start:end], found
+                    generation.path, report.file, report.sha256, report.reader, records[start:end], found, rules_used
                 )
                 start = end
         resolution.write(generation.path / RESOLUTION_FILE)

@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from kg.api import BuildReport, InputReport, Progress, _timed, display_path, publish, read_inputs
+from kg.api import BuildReport, InputReport, Progress, display_path, publish, read_inputs, timed
 from kg.errors import StoreError, UsageError
 from kg.records import Mention, Record
 from kg.store import inputs as saved_inputs
@@ -59,12 +59,14 @@ def _publish_all(
     if not kept:
         raise UsageError("that would leave the store without inputs; build a new one with `kg build FILE…`")
     extracted = bool(meta.get("extracted", True))
-    stale = [c for c in kept if extracted and (c.mentions is None or c.fingerprint != saved_inputs.fingerprint())]
+    from kg.extract import rules_fingerprint
+
+    stale = [c for c in kept if extracted and (c.mentions is None or c.fingerprint != rules_fingerprint())]
     fresh: dict[int, list[list[Mention]]] = {}
     if stale:
         from kg.extract import extract_records
 
-        with _timed(timings, "extract"):
+        with timed(timings, "extract"):
             for cached in stale:
                 fresh[id(cached)] = [list(m) for m in extract_records(cached.records)]
     records: list[Record] = []
@@ -94,7 +96,7 @@ def add(
     started = time.perf_counter()
     timings: dict[str, float] = {}
     generation, meta, cached = _current(store_dir)
-    with _timed(timings, "read"):
+    with timed(timings, "read"):
         records, reports = read_inputs(list(paths), format, strict, progress)
     known = {(c.file, c.sha256) for c in cached}
     by_file = {c.file: c for c in cached}

@@ -121,14 +121,14 @@ _Definitions = dict[str, set[tuple[str, str, str, bool]]]
 _Found = tuple[list[list[Mention]], _Definitions, dict[tuple[int, str], set[str]]]
 
 
-def _match(records: Sequence[Record], batch_size: int = 64) -> _Found:
-    """The per-record part of extraction: mentions, and the acronyms each text defines."""
+def _match(texts: Sequence[dict[str, str]], batch_size: int = 64) -> _Found:
+    """The per-record part of extraction (``texts``: each record's text fields): mentions, and
+    the acronyms each text defines."""
     nlp = pipeline()
-    texts = [record.text_fields() for record in records]
     jobs = [
         (for_matching(text), (index, field)) for index, fields in enumerate(texts) for field, text in fields.items()
     ]
-    per_record: list[list[Mention]] = [[] for _ in records]
+    per_record: list[list[Mention]] = [[] for _ in texts]
     definitions: _Definitions = {}
     docs_acronyms: dict[tuple[int, str], set[str]] = {}
     for doc, (index, field) in nlp.pipe(jobs, as_tuples=True, batch_size=batch_size):
@@ -139,7 +139,7 @@ def _match(records: Sequence[Record], batch_size: int = 64) -> _Found:
     return per_record, definitions, docs_acronyms
 
 
-def _match_in_workers(records: Sequence[Record], workers: int, batch_size: int) -> _Found:
+def _match_in_workers(texts: Sequence[dict[str, str]], workers: int, batch_size: int) -> _Found:
     """:func:`_match` over contiguous slices in worker processes, merged back in order.
 
     Workers are started by a fork server (a clean process, not a fork of this one, which may
@@ -147,8 +147,8 @@ def _match_in_workers(records: Sequence[Record], workers: int, batch_size: int) 
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    size = -(-len(records) // workers)
-    slices = [list(records[start : start + size]) for start in range(0, len(records), size)]
+    size = -(-len(texts) // workers)
+    slices = [list(texts[start : start + size]) for start in range(0, len(texts), size)]
     per_record: list[list[Mention]] = []
     definitions: _Definitions = {}
     docs_acronyms: dict[tuple[int, str], set[str]] = {}
@@ -164,6 +164,24 @@ def _match_in_workers(records: Sequence[Record], workers: int, batch_size: int) 
     return per_record, definitions, docs_acronyms
 
 
+@cache
+def rules_fingerprint() -> str:
+    """Names the extraction rules: kg's version and every file the pipeline reads (the concept
+    scheme, the extraction data). Saved mentions from other rules must be extracted again."""
+    import hashlib
+
+    from kg import __version__
+    from kg.resources import resource_dir
+
+    digest = hashlib.sha256(__version__.encode())
+    for folder in (resource_dir("ontology") / "concepts", resource_dir("data") / "extract"):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def default_workers(records: int) -> int:
     """Processes worth using for ``records`` records on this machine (1 below PARALLEL_FROM)."""
     import os
@@ -177,11 +195,11 @@ def extract_records(records: Sequence[Record], batch_size: int = 64, workers: in
     ``workers > 1`` matches slices of the records in that many processes; the corpus-wide steps
     (acronyms defined in one record used in others, titles naming a method) run here after,
     so the result is the same as with one."""
+    texts = [record.text_fields() for record in records]  # built once, read by every step below
     if workers > 1 and len(records) > workers:
-        per_record, definitions, docs_acronyms = _match_in_workers(records, workers, batch_size)
+        per_record, definitions, docs_acronyms = _match_in_workers(texts, workers, batch_size)
     else:
-        per_record, definitions, docs_acronyms = _match(records, batch_size)
-    texts = [record.text_fields() for record in records]
+        per_record, definitions, docs_acronyms = _match(texts, batch_size)
     _spread_acronyms(texts, per_record, definitions, docs_acronyms)
     for index, record in enumerate(records):
         if record.title:

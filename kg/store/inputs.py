@@ -11,18 +11,17 @@ rest come from here. One gzipped JSON-lines file per input, in each store genera
       {"record": {…}, "mentions": [{…}, …] or null}                            one per record
 
 JSON, not pickle: a store directory can come from anywhere, and reading it must not run code.
-The ``fingerprint`` names the extraction rules the mentions came from (kg version, concept
-scheme, extraction data); mentions from other rules are not reused.
+The ``fingerprint`` names the extraction rules the mentions came from
+(:func:`kg.extract.rules_fingerprint`, given by the caller: the store does not know extraction);
+mentions from other rules are not reused.
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -43,21 +42,6 @@ class CachedInput:
     records: list[Record]
     mentions: list[list[Mention]] | None
     fingerprint: str
-
-
-@cache
-def fingerprint() -> str:
-    """Names the extraction rules: kg's version and every file extraction reads."""
-    from kg import __version__
-    from kg.resources import resource_dir
-
-    digest = hashlib.sha256(__version__.encode())
-    for folder in (resource_dir("ontology") / "concepts", resource_dir("data") / "extract"):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                digest.update(path.name.encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def _record_from(raw: dict[str, Any]) -> Record:
@@ -82,11 +66,13 @@ def write(
     reader: str,
     records: Sequence[Record],
     mentions: Sequence[Sequence[Mention]] | None,
+    fingerprint: str = "",
 ) -> None:
-    """Save one input's records (and mentions) into a generation being built."""
+    """Save one input's records (and mentions, with the ``fingerprint`` of the extraction rules
+    that found them) into a generation being built."""
     folder = generation_dir / DIRECTORY
     folder.mkdir(exist_ok=True)
-    header = {"file": file, "sha256": sha256, "reader": reader, "records": len(records), "fingerprint": fingerprint()}
+    header = {"file": file, "sha256": sha256, "reader": reader, "records": len(records), "fingerprint": fingerprint}
     with gzip.open(folder / _name(file, sha256), "wt", encoding="utf-8", compresslevel=3) as handle:
         handle.write(json.dumps(header, ensure_ascii=False) + "\n")
         for index, record in enumerate(records):

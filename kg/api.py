@@ -29,6 +29,7 @@ from kg.query import sparql
 from kg.records import Mention, Record
 from kg.resolve import resolve
 from kg.resolve.decisions import Decision, Resolution, for_review
+from kg.resolve.overrides import Overrides
 from kg.resolve.overrides import load as load_overrides
 from kg.resources import default_corpus, resource_dir
 from kg.sources import FACTS_FILE, iter_input_files, read_file, strict_reading
@@ -190,8 +191,7 @@ def build(
     store_dir = Path(store) if store is not None else layout.default_store_dir()
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    override_files = overrides_files(paths, overrides)
-    load_overrides(override_files)  # a bad overrides file fails before the inputs are read
+    rules = load_overrides(overrides_files(paths, overrides))  # a bad file fails before reading
     with timed(timings, "read"):
         records, inputs = read_inputs(paths, format, strict, progress)
     # Records, mentions and the graph live for the whole build: frozen, the cyclic garbage
@@ -207,7 +207,7 @@ def build(
 
             with timed(timings, "extract"):
                 mentions = extract_records(records, workers=default_workers(len(records)))
-        return publish(store_dir, inputs, records, mentions, override_files, timings, started, progress)
+        return publish(store_dir, inputs, records, mentions, rules, timings, started, progress)
     finally:
         gc.unfreeze()
 
@@ -239,7 +239,7 @@ def publish(
     inputs: Sequence[InputReport],
     records: Sequence[Record],
     mentions: Sequence[Sequence[Mention]] | None,
-    override_files: Sequence[Path],
+    rules: Overrides,
     timings: dict[str, float],
     started: float,
     progress: Progress | None = None,
@@ -251,7 +251,6 @@ def publish(
     is written exactly as a full build of the same inputs would write it. ``base`` is the
     generation an update started from: if another writer replaced it meanwhile, nothing is
     written (the update would silently undo that writer's work)."""
-    rules = load_overrides(override_files)
     if progress:
         progress("resolving identities", 0, 1)
     gc.freeze()
@@ -287,7 +286,7 @@ def publish(
                 "triples": triples,
                 "extracted": mentions is not None,
                 "resolution": resolution.summary(),
-                "overrides": [str(p) for p in override_files],
+                "overrides": list(rules.files),
             },
         )
     timings["total"] = time.perf_counter() - started

@@ -22,6 +22,7 @@ from pathlib import Path
 from kg.api import BuildReport, InputReport, Progress, display_path, publish, read_inputs, timed
 from kg.errors import StoreError, UsageError
 from kg.records import Mention, Record
+from kg.resolve.overrides import load as load_overrides
 from kg.store import inputs as saved_inputs
 from kg.store import layout
 
@@ -76,7 +77,7 @@ def _publish_all(
         if mentions is not None:
             mentions.extend(fresh.get(id(cached)) or cached.mentions or [])
     reports = [InputReport(c.file, c.reader, len(c.records), c.sha256) for c in kept]
-    rules = _override_files(meta, overrides)
+    rules = load_overrides(_override_files(meta, overrides))
     return publish(store_dir, reports, records, mentions, rules, timings, started, progress, base=base)
 
 

@@ -260,7 +260,9 @@ def resolve(
     resolution.add(identities.authors.decisions)
     concept_counts = (0, 0)
     if ordered_mentions is not None:
-        concept_counts = add_concepts(graph, ordered, ordered_mentions, overrides, resolution)
+        concept_counts = add_concepts(
+            graph, ordered, identities.papers.of_record, ordered_mentions, overrides, resolution
+        )
     counts = graph.counts()["nodes"]
     resolution.before.update(
         author=identities.authors.spellings,

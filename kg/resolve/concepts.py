@@ -22,12 +22,6 @@ from kg.resolve.decisions import Resolution
 from kg.resolve.overrides import NONE, Overrides
 
 
-def _paper_of(graph: Graph, source: str) -> str | None:
-    return next(
-        (e.source for e in graph.in_edges(source, "derived_from") if graph.node(e.source).type == "Paper"), None
-    )
-
-
 def _add_concept(graph: Graph, mention: Mention) -> str:
     """The concept node for a mention (created with its scheme ancestors on first sight)."""
     from kg.extract.scheme import ancestors, load_scheme
@@ -78,11 +72,13 @@ def _add_concept(graph: Graph, mention: Mention) -> str:
 def add_concepts(
     graph: Graph,
     records: Sequence[Record],
+    papers: Sequence[str],
     mentions: Sequence[Sequence[Mention]],
     overrides: Overrides = NONE,
     resolution: Resolution | None = None,
 ) -> tuple[int, int]:
-    """Attach every record's mentions to its paper (``records`` in (file, line) order).
+    """Attach every record's mentions to its paper (``papers[i]`` is record ``i``'s, as identity
+    resolution decided; ``records`` in (file, line) order).
 
     Returns the number of distinct concept spellings seen and of concept nodes made."""
     from kg.extract import distinct_concepts
@@ -95,9 +91,7 @@ def add_concepts(
     concepts: set[str] = set()
     for index, record in enumerate(records):
         origin = source_id(record)
-        paper = _paper_of(graph, origin)
-        if paper is None:
-            continue
+        paper = papers[index]
         spellings.update(key(m.text) for m in split[index])
         resolved = [_moved(m, moves) for m in split[index]]
         for mention in distinct_concepts(resolved).values():

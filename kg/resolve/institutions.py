@@ -63,10 +63,7 @@ def _lexicon():  # type: ignore[no-untyped-def]
 
 def folded(text: str) -> str:
     """The key unknown institutions are compared by: "The Univ. of Foo, USA" → "university of foo"."""
-    parts = [p for p in (s.strip() for s in text.split(",")) if p]
-    while len(parts) > 1 and places.contains(parts[-1]):
-        parts.pop()
-    words = key(" ".join(parts)).split()
+    words = key(_without_place(text)).split()
     if words[:1] == ["the"] and len(words) > 1:
         words = words[1:]
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
@@ -99,7 +96,7 @@ def _parts(text: str) -> tuple[tuple[str, Entry | None, str], ...]:
 
 
 def _without_place(text: str) -> str:
-    parts = [p.strip() for p in text.split(",")]
+    parts = [p.strip() for p in text.split(",") if p.strip()]
     while len(parts) > 1 and places.contains(parts[-1]):
         parts.pop()
     return ", ".join(parts)

@@ -199,29 +199,12 @@ def review(store: Path, kind: str | None, limit: int, show_all: bool, format_: s
         decisions = [d for d in handle.resolution().decisions if kind is None or d.kind == kind][:limit]
     else:
         decisions = handle.review(kind, limit)
-    rows = [_review_row(d) for d in decisions]
+    rows = [d.as_row() for d in decisions]
     if as_toml_rules:
         click.echo("\n".join(row["rule"] for row in rows if row["rule"]))
         return
     columns = ["kind", "decision", "score", "names", "why"] + (["rule"] if format_ != "table" else [])
     print_rows(rows, columns, format_, "Identity review")
-
-
-def _review_row(decision: Any) -> dict[str, Any]:
-    """A decision as a row, with the overrides rule that would reverse it."""
-    from kg.resolve.overrides import as_toml
-
-    plural = {"author": "authors", "institution": "institutions", "concept": "concepts"}
-    section = "different" if decision.merged else "same"
-    rule = as_toml(section, plural[decision.kind], (decision.left, decision.right)) if decision.kind in plural else ""
-    return {
-        "kind": decision.kind,
-        "decision": "weak merge" if decision.merged and decision.weak else "merged" if decision.merged else "near-miss",
-        "score": decision.score,
-        "names": f"{decision.left} / {decision.right}",
-        "why": "; ".join((decision.reason, *decision.evidence)),
-        "rule": rule,
-    }
 
 
 def _params(values: tuple[str, ...]) -> dict[str, str]:

@@ -309,10 +309,7 @@ class LookupIndex:
     @cached_property
     def authors_of(self) -> dict[int, list[int]]:
         """Paper index → author indexes in byline order."""
-        result: dict[int, list[int]] = {}
-        for paper, author in self.rows("SELECT paper, author FROM authorship ORDER BY paper, position"):
-            result.setdefault(paper, []).append(author)
-        return result
+        return _grouped(self.rows("SELECT paper, author FROM authorship ORDER BY paper, position"))
 
     @cached_property
     def institutions(self) -> dict[str, str]:
@@ -322,17 +319,11 @@ class LookupIndex:
     @cached_property
     def affiliations(self) -> dict[int, list[tuple[str, int | None]]]:
         """Author index → (institution id, paper index or None)."""
-        result: dict[int, list[tuple[str, int | None]]] = {}
-        for author, institution, paper in self.rows("SELECT author, institution, paper FROM affiliations"):
-            result.setdefault(author, []).append((institution, paper))
-        return result
+        return _grouped(self.rows("SELECT author, institution, paper FROM affiliations"))
 
     @cached_property
     def parents(self) -> dict[str, list[str]]:
-        result: dict[str, list[str]] = {}
-        for child, parent in self.rows("SELECT child, parent FROM part_of"):
-            result.setdefault(child, []).append(parent)
-        return result
+        return _grouped(self.rows("SELECT child, parent FROM part_of"))
 
     @cached_property
     def concepts(self) -> dict[str, tuple[str, str, tuple[str, ...], bool]]:
@@ -426,6 +417,15 @@ class LookupIndex:
 
     def document_frequency(self, terms: Iterable[str]) -> dict[str, int]:
         return {t: (self.rows("SELECT df FROM terms WHERE term = ?", (t,)) or [(0,)])[0][0] for t in set(terms)}
+
+
+def _grouped(rows: Iterable[tuple[Any, ...]]) -> dict[Any, list[Any]]:
+    """Rows grouped by their first column, in row order: the rest of each row (one value, or a
+    tuple of several)."""
+    result: dict[Any, list[Any]] = {}
+    for first, *rest in rows:
+        result.setdefault(first, []).append(rest[0] if len(rest) == 1 else tuple(rest))
+    return result
 
 
 def open_index(store: Path | str | None = None) -> LookupIndex:

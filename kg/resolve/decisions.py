@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 KINDS = ("author", "institution", "paper", "concept")
+# A pair whose score reaches this is merged (kg.resolve.authors explains the scale).
+MERGE_THRESHOLD = 0.85
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,33 @@ class Decision:
     reason: str
     evidence: tuple[str, ...] = ()
     weak: bool = False
+
+    @property
+    def status(self) -> str:
+        """ "weak merge", "merged" or "near-miss": how ``kg review`` labels it."""
+        if self.merged:
+            return "weak merge" if self.weak else "merged"
+        return "near-miss"
+
+    def reversing_rule(self) -> str:
+        """The overrides rule (TOML) that undoes this decision; "" for papers (no such rule)."""
+        from kg.resolve.overrides import as_toml
+
+        kinds = {"author": "authors", "institution": "institutions", "concept": "concepts"}
+        if self.kind not in kinds:
+            return ""
+        return as_toml("different" if self.merged else "same", kinds[self.kind], (self.left, self.right))
+
+    def as_row(self) -> dict[str, Any]:
+        """The decision as one row of ``kg review``'s table, JSON or CSV."""
+        return {
+            "kind": self.kind,
+            "decision": self.status,
+            "score": self.score,
+            "names": f"{self.left} / {self.right}",
+            "why": "; ".join((self.reason, *self.evidence)),
+            "rule": self.reversing_rule(),
+        }
 
     def explanation(self) -> str:
         """One line a person reads: "“A. Courville” = “Aaron Courville”: …"."""
@@ -109,7 +138,3 @@ def for_review(resolution: Resolution, kind: str | None = None, limit: int | Non
     ]
     rows.sort(key=lambda d: (abs(d.score - MERGE_THRESHOLD), d.kind, d.left, d.right))
     return rows[:limit] if limit is not None else rows
-
-
-# A pair whose score reaches this is merged (kg.resolve.authors explains the scale).
-MERGE_THRESHOLD = 0.85

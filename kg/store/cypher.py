@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import StoreError
-from kg.graph import Graph
+from kg.graph import EdgeKey, Graph
 from kg.ontology import NAMESPACE, Ontology, load, ontology_path
 
 DB_FILE = "graph.lbug"
@@ -197,19 +197,17 @@ class TableRows:
 
     def __init__(self, graph: Graph, tables: Schema | None = None) -> None:
         self.schema = tables or schema(graph.ontology)
-        self._graph = graph.nx
+        self._graph = graph
         self._ids: dict[str, list[str]] = {label: [] for label in self.schema.nodes}
-        types: dict[str, str] = {}
-        for node_id, data in self._graph.nodes(data=True):
-            self._ids[data["type"]].append(node_id)
-            types[node_id] = data["type"]
-        for ids in self._ids.values():
-            ids.sort()
-        self._edges: dict[str, dict[tuple[str, str], list[tuple[str, str, dict[str, Any]]]]] = {
+        for node in graph.nodes():  # id order
+            self._ids[node.type].append(node.id)
+        # (source, target) order within each group, as edge_keys yields (source, relation, target)
+        self._edges: dict[str, dict[tuple[str, str], list[EdgeKey]]] = {
             key: {pair: [] for pair in rel.pairs} for key, rel in self.schema.rels.items()
         }
-        for source, target, relation, data in self._graph.edges(keys=True, data=True):
-            pair = (types[source], types[target])
+        for edge_key in graph.edge_keys():
+            source, relation, target = edge_key
+            pair = (graph.node_type(source), graph.node_type(target))
             groups = self._edges[relation]
             if pair not in groups:
                 raise StoreError(
@@ -218,10 +216,7 @@ class TableRows:
                     f"{self.schema.rels[relation].type} from {pair[0]} to {pair[1]} "
                     "(extend the relation's domain and range, or its schema:domainIncludes/rangeIncludes)",
                 )
-            groups[pair].append((source, target, data))
-        for groups in self._edges.values():
-            for edges in groups.values():
-                edges.sort(key=lambda e: (e[0], e[1]))
+            groups[pair].append(edge_key)
 
     def count(self, label: str) -> int:
         return len(self._ids[label])
@@ -234,7 +229,7 @@ class TableRows:
         columns = self.schema.nodes[label].columns
         names = {c.name for c in columns}
         for node_id in self._ids[label]:
-            props = self._graph.nodes[node_id]["props"]
+            props = self._graph.node(node_id).props
             _check_declared(
                 names,
                 props,
@@ -247,11 +242,17 @@ class TableRows:
     def edges(self, relation: str, pair: tuple[str, str]) -> Iterator[dict[str, Any]]:
         columns = self.schema.rels[relation].columns
         names = {c.name for c in columns}
-        for source, target, data in self._edges[relation][pair]:
-            props = data["props"]
-            _check_declared(names, props, f"edge {source} -{relation}-> {target}", relation, "add kg:statementOf")
-            values = {**props, SOURCES: data["sources"]}
-            yield {"source": source, "target": target, **{c.name: _value(values.get(c.name), c.multi) for c in columns}}
+        for edge_key in self._edges[relation][pair]:
+            edge = self._graph.edge(*edge_key)
+            _check_declared(
+                names, edge.props, f"edge {edge.source} -{relation}-> {edge.target}", relation, "add kg:statementOf"
+            )
+            values = {**edge.props, SOURCES: edge.sources}
+            yield {
+                "source": edge.source,
+                "target": edge.target,
+                **{c.name: _value(values.get(c.name), c.multi) for c in columns},
+            }
 
 
 def _value(value: Any, multi: bool) -> Any:

@@ -132,7 +132,10 @@ class Graph:
                 into.setdefault(key, value)
             else:
                 values = value if isinstance(value, (list, tuple, set, frozenset)) else (value,)
-                into[key] = tuple(sorted(set(into.get(key, ())) | set(values)))
+                current = into.get(key, ())
+                if current and all(v in current for v in values):
+                    continue  # a concept seen again (most of 600k mentions): no set, no sort
+                into[key] = tuple(sorted(set(current) | set(values)))
 
     def set_prop(self, node_id: str, key: str, value: Any) -> None:
         """Overwrite a single-valued property (resolution's final choice)."""

@@ -152,21 +152,28 @@ class _Target:
 
 
 class LexiconMatcher:
-    """Marks every alias of every scheme concept (roots and generic words excluded)."""
+    """Marks every alias of every scheme concept (roots and generic words excluded).
+
+    Two phrase matchers (case-sensitive forms, folded forms), each with all its forms under one
+    match key; a match's concepts are looked up by its tokens. One key per concept made adding
+    the 14k patterns three times slower (0.32 s against 0.11 s in every process that extracts).
+    """
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
         self.concepts = load_scheme()
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.targets: dict[str, _Target] = {}
-        exact_patterns: dict[str, list[Doc]] = {}
-        folded_patterns: dict[str, list[Doc]] = {}
+        self.exact_targets: dict[tuple[str, ...], list[_Target]] = {}
+        self.folded_targets: dict[tuple[str, ...], list[_Target]] = {}
+        exact_forms: dict[str, str] = {}
+        folded_forms: dict[str, str] = {}
         seen: dict[tuple[bool, str], str] = {}
+        targets: dict[str, _Target] = {}
         for concept in self.concepts.values():
             if not is_taggable(concept):
                 continue
-            self.targets[concept.id] = _Target(concept.id, concept.type, concept.label)
+            targets[concept.id] = _Target(concept.id, concept.type, concept.label)
             for alias in {concept.label, *concept.aliases}:
                 if is_generic(alias):
                     continue
@@ -175,19 +182,33 @@ class LexiconMatcher:
                     form_key = (exact, form if exact else form.lower())
                     if seen.setdefault(form_key, concept.id) != concept.id:
                         continue  # an ambiguous surface form: the first concept (in id order) keeps it
-                    bucket = exact_patterns if exact else folded_patterns
-                    bucket.setdefault(concept.id, []).append(form)
-        for patterns, matcher in ((exact_patterns, self.exact), (folded_patterns, self.folded)):
-            for concept_id, forms in sorted(patterns.items()):
-                matcher.add(concept_id, list(nlp.tokenizer.pipe(sorted(forms))))
+                    (exact_forms if exact else folded_forms)[form] = concept.id
+        for forms, matcher, found, folded in (
+            (exact_forms, self.exact, self.exact_targets, False),
+            (folded_forms, self.folded, self.folded_targets, True),
+        ):
+            ordered = sorted(forms, key=lambda f: (forms[f], f))
+            docs = list(nlp.tokenizer.pipe(ordered))
+            for form, pattern in zip(ordered, docs, strict=True):
+                owners = found.setdefault(_token_key(pattern, folded), [])
+                if targets[forms[form]] not in owners:
+                    owners.append(targets[forms[form]])
+            matcher.add("kg_lexicon", docs)
 
     def __call__(self, doc: Doc) -> Doc:
-        vocab = doc.vocab.strings
-        for matcher, rule, confidence in ((self.exact, "lexicon:exact", 0.95), (self.folded, "lexicon:alias", 0.9)):
-            for match_id, start, end in matcher(doc):
-                target = self.targets[vocab[match_id]]
-                _propose(doc, Candidate(start, end, target.concept, target.type, target.label, rule, confidence))
+        for matcher, found, folded, rule, confidence in (
+            (self.exact, self.exact_targets, False, "lexicon:exact", 0.95),
+            (self.folded, self.folded_targets, True, "lexicon:alias", 0.9),
+        ):
+            for _, start, end in matcher(doc):
+                for target in found[_token_key(doc[start:end], folded)]:
+                    _propose(doc, Candidate(start, end, target.concept, target.type, target.label, rule, confidence))
         return doc
+
+
+def _token_key(tokens: Doc | Span, folded: bool) -> tuple[str, ...]:
+    """What a phrase matcher compares: the tokens' text, or their lower-case forms."""
+    return tuple(t.lower_ for t in tokens) if folded else tuple(t.text for t in tokens)
 
 
 _PAREN = re.compile(r"\(\s*([^()\s][^()]{0,14}?)\s*\)")

@@ -192,7 +192,7 @@ class _LineReader(io.RawIOBase):
         return len(taken)
 
 
-LOAD_BATCH = 250_000
+LOAD_BATCH = 500_000
 
 
 def write(graph: Graph, directory: Path) -> int:
@@ -200,9 +200,10 @@ def write(graph: Graph, directory: Path) -> int:
 
     N-Triples text (:func:`ntriples`) goes to Oxigraph's bulk loader, lenient because kg made
     every IRI itself and checked it, in loads of ``LOAD_BATCH`` triples: less than half the CPU
-    of handing it ``Quad`` objects (36 s → 15 s for the 2.2M triples of 10k abstracts). One load
-    of everything buffered it all (1.3 GB more at 10k); 250k-triple loads cost 250 MB and the
-    same time.
+    of handing it ``Quad`` objects (36 s → 15 s for the 2.2M triples of 10k abstracts). Each
+    load's size trades memory for time, as each is merged into what the store already holds: at
+    100k abstracts (21M triples) 250k-triple loads took 317 s of CPU and 100 MB, 1M-triple
+    loads 262 s and 770 MB (the synthetic corpus of ``benchmarks/synthetic.py``).
     """
     store = ox.Store(str(directory))
     lines = ntriples(graph)

@@ -212,26 +212,38 @@ def build(
         gc.unfreeze()
 
 
+# Past this many nodes the Cypher load waits for the other two writers (see _write_stores).
+CONCURRENT_WRITES_UP_TO = 500_000
+
+
 def _write_stores(graph: Graph, generation: layout.Generation, timings: dict[str, float]) -> int:
-    """Write the three stores of a generation at once; returns the RDF triple count.
+    """Write the three stores of a generation; returns the RDF triple count.
 
     Each writer reads the finished graph and writes its own directory, and much of their work
     is in Oxigraph, LadybugDB and SQLite, which release the GIL: three threads take 2.4 s where
-    one after the other took 3.3 s on the default corpus (``benchmarks/bench_build.py``). The
-    per-store times in the report overlap; ``store_writes`` is their wall time."""
+    one after the other took 3.3 s on the default corpus (``benchmarks/bench_build.py``). Past
+    ``CONCURRENT_WRITES_UP_TO`` nodes the Cypher load, whose COPY holds the most memory (1.2 GB
+    beside the graph at 100k abstracts), starts when the RDF store and lookup index are done, so
+    the peak is the graph and two writers rather than three; on two cores the three shared the
+    CPU anyway. The per-store times in the report overlap; ``store_writes`` is their wall time."""
     from concurrent.futures import ThreadPoolExecutor
 
     def write_timed(stage: str, write: Callable[[], Any]) -> Any:
         with timed(timings, stage):
             return write()
 
+    def load_cypher() -> Any:
+        return pool.submit(write_timed, "cypher_load", lambda: cypher.write(graph, generation.cypher_dir))
+
+    together = len(graph) <= CONCURRENT_WRITES_UP_TO
     with timed(timings, "store_writes"), ThreadPoolExecutor(max_workers=3, thread_name_prefix="kg-write") as pool:
+        cypher_done = load_cypher() if together else None
         rdf_done = pool.submit(write_timed, "rdf_write", lambda: rdf.write(graph, generation.rdf_dir))
-        cypher_done = pool.submit(write_timed, "cypher_load", lambda: cypher.write(graph, generation.cypher_dir))
         index_done = pool.submit(write_timed, "lookup_index", lambda: lookup_index.write(graph, generation.path))
-        cypher_done.result()
         index_done.result()
-        return rdf_done.result()
+        triples = rdf_done.result()
+        (cypher_done or load_cypher()).result()
+        return triples
 
 
 def _save_inputs(

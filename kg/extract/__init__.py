@@ -113,9 +113,12 @@ def _title_method(title: str, known: dict[str, Mention]) -> Mention | None:
     )
 
 
-# Below this many records a second process costs more than it saves: a worker imports spaCy
-# and builds the pipeline (about 1.4 s) before it matches anything (about 2 ms a record).
+# Below this many records a second process is not worth its start-up: a worker imports spaCy
+# and builds the pipeline (about 1.4 s) before it matches anything (about 2 ms a record), and
+# on a busy machine that start-up takes CPU from this process's own matching.
 PARALLEL_FROM = 3000
+CHUNKS_PER_PROCESS = 4
+CHUNK_RECORDS = 500
 
 _Definitions = dict[str, set[tuple[str, str, str, bool]]]
 _Found = tuple[list[list[Mention]], _Definitions, dict[tuple[int, str], set[str]]]
@@ -140,27 +143,42 @@ def _match(texts: Sequence[dict[str, str]], batch_size: int = 64) -> _Found:
 
 
 def _match_in_workers(texts: Sequence[dict[str, str]], workers: int, batch_size: int) -> _Found:
-    """:func:`_match` over contiguous slices in worker processes, merged back in order.
+    """:func:`_match` over contiguous chunks in ``workers`` processes (this one and
+    ``workers - 1`` others), merged back in order.
 
-    Workers are started by a fork server (a clean process, not a fork of this one, which may
-    hold threads and open stores) and each builds its own pipeline."""
+    The others are started by a fork server (a clean process, not a fork of this one, which may
+    hold threads and open stores) and work through the chunks from the front. While they import
+    spaCy and build their pipelines, this process builds its own and works from the back until
+    it reaches a chunk they have finished; it never waits for one they have not started, so a
+    slow or busy machine costs at most one chunk matched twice, never the worker's start-up.
+    Each chunk's result is one process's, so the mentions are the same as with one process."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
-    size = -(-len(texts) // workers)
-    slices = [list(texts[start : start + size]) for start in range(0, len(texts), size)]
+    size = max(1, min(CHUNK_RECORDS, -(-len(texts) // (workers * CHUNKS_PER_PROCESS))))
+    chunks = [list(texts[start : start + size]) for start in range(0, len(texts), size)]
+    results: list[_Found | None] = [None] * len(chunks)
+    pool = multiprocessing.get_context("forkserver").Pool(workers - 1)
+    try:
+        pending = [pool.apply_async(_match, (chunk, batch_size)) for chunk in chunks]
+        for index in reversed(range(len(chunks))):
+            if pending[index].ready():
+                break
+            results[index] = _match(chunks[index], batch_size)
+        for index, result in enumerate(pending):
+            if results[index] is None:
+                results[index] = result.get()
+    finally:
+        pool.terminate()
     per_record: list[list[Mention]] = []
     definitions: _Definitions = {}
     docs_acronyms: dict[tuple[int, str], set[str]] = {}
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for found, defined, where in pool.map(_match, slices, [batch_size] * len(slices)):
-            offset = len(per_record)
-            per_record.extend(found)
-            for short, targets in defined.items():
-                definitions.setdefault(short, set()).update(targets)
-            for (index, field), shorts in where.items():
-                docs_acronyms[(index + offset, field)] = shorts
+    for found, defined, where in filter(None, results):
+        offset = len(per_record)
+        per_record.extend(found)
+        for short, targets in defined.items():
+            definitions.setdefault(short, set()).update(targets)
+        for (index, field), shorts in where.items():
+            docs_acronyms[(index + offset, field)] = shorts
     return per_record, definitions, docs_acronyms
 
 
@@ -183,7 +201,8 @@ def rules_fingerprint() -> str:
 
 
 def default_workers(records: int) -> int:
-    """Processes worth using for ``records`` records on this machine (1 below PARALLEL_FROM)."""
+    """Processes worth using for ``records`` records on this machine, this one included (1 below
+    PARALLEL_FROM)."""
     import os
 
     return max(1, min(os.cpu_count() or 1, 4)) if records >= PARALLEL_FROM else 1
@@ -192,7 +211,8 @@ def default_workers(records: int) -> int:
 def extract_records(records: Sequence[Record], batch_size: int = 64, workers: int = 1) -> list[list[Mention]]:
     """Mentions per record (same order as ``records``), one per concept per field span.
 
-    ``workers > 1`` matches slices of the records in that many processes; the corpus-wide steps
+    ``workers > 1`` matches chunks of the records in that many processes (this one included:
+    :func:`_match_in_workers`); the corpus-wide steps
     (acronyms defined in one record used in others, titles naming a method) run here after,
     so the result is the same as with one."""
     texts = [record.text_fields() for record in records]  # built once, read by every step below

@@ -5,15 +5,32 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
+import sqlite3
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 import kg
 from kg.cli import main
-from kg.query.index import open_index
+from kg.errors import StoreError
+from kg.query.index import LookupIndex, field_kind, open_index, tokens
+from kg.query.lookup import (
+    PAPERS_PER_RESULT,
+    _recency,
+    _relevance,
+    institutions_on,
+    paper_relevance,
+    resolve_topic,
+    who_works_on,
+)
 from kg.query.match import AmbiguousMatchError, NoMatchError, match_nodes
+from kg.query.profile import profile
+from kg.query.related import related
 
 PAPERS = [
     # Ada: GNNs in two titles (recent) → first. Bea: one title. Cy: a passing mention in a summary.
@@ -150,3 +167,158 @@ def test_cli_on_default_corpus(built_store: Path) -> None:
     assert ambiguous.exit_code == 2 and "Yoshua Bengio" in ambiguous.stderr
     for command in (["institutions-on", "pruning"], ["profile", "Jonathan Frankle"], ["related", "CIFAR-10"]):
         assert runner.invoke(main, [*command, "--store", str(built_store)]).exit_code == 0, command
+
+
+# ---------------------------------------------------------------------- the precomputed index
+
+TOPICS = [
+    "GNNs",
+    "lottery tickets",
+    "pruning",
+    "contrastive learning",
+    "reinforcement learning",
+    "CIFAR-10",
+    "Transformer",
+    "attention",
+    "Method",
+    "meta-learning",
+    "graph neural nets",
+    "images",
+]
+
+
+def _reference_who(index: LookupIndex, text: str, since: int | None = None) -> list[tuple[Any, ...]]:
+    """Who works on X computed row by row from the index tables (as kg did before its arrays):
+    (author id, score, paper count, shown paper ids) best first."""
+    relevant = paper_relevance(index, resolve_topic(index, text))
+    per_author: dict[int, list[tuple[float, int]]] = {}
+    for paper, (relevance, _) in relevant.items():
+        year = index.papers[paper][2]
+        if since is None or (year is not None and year >= since):
+            for author in index.authors_of.get(paper, ()):
+                per_author.setdefault(author, []).append((relevance * _recency(year, index.newest_year), paper))
+    ranked = [(round(sum(w for w, _ in p), 4), len(p), a, p) for a, p in per_author.items()]
+    ranked.sort(key=lambda r: (-r[0], -r[1], index.authors[r[2]][1]))
+    rows = []
+    for score, count, author, papers in ranked[:10]:
+        papers = sorted(papers, key=lambda x: (-x[0], index.papers[x[1]][0]))[:PAPERS_PER_RESULT]
+        rows.append((index.authors[author][0], score, count, [index.papers[p][0] for _, p in papers]))
+    return rows
+
+
+def _reference_institutions(index: LookupIndex, text: str) -> list[tuple[Any, ...]]:
+    relevant = paper_relevance(index, resolve_topic(index, text))
+    per_institution: dict[str, dict[int, float]] = {}
+    members: dict[str, set[str]] = {}
+    for paper, (relevance, _) in relevant.items():
+        weighted = relevance * _recency(index.papers[paper][2], index.newest_year)
+        for author in index.authors_of.get(paper, ()):
+            for institution, on_paper in index.affiliations.get(author, ()):
+                if on_paper == paper:
+                    per_institution.setdefault(institution, {})[paper] = weighted
+                    members.setdefault(institution, set()).add(index.authors[author][1])
+    ranked = sorted(
+        ((round(sum(p.values()), 4), len(p), i) for i, p in per_institution.items()),
+        key=lambda r: (-r[0], -r[1], index.institutions.get(r[2], r[2])),
+    )
+    return [(i, score, count, tuple(sorted(members[i]))) for score, count, i in ranked[:10]]
+
+
+def test_ranking_from_arrays_is_the_row_by_row_ranking(built_store: Path) -> None:
+    """Scores are sums of floats: adding the same ones in the same order gives the same result,
+    so the arrays' answers equal the straightforward loop's, ties included."""
+    index = open_index(built_store)
+    for text in TOPICS:
+        resolution = resolve_topic(index, text)
+        relevance, order = _relevance(index, resolution)
+        reference = paper_relevance(index, resolution)
+        assert order.tolist() == list(reference), text  # the papers, in the order they are found
+        assert relevance[order].tolist() == [r for r, _ in reference.values()], text
+        assert int(np.count_nonzero(relevance)) == len(reference)
+        for since in (None, 2021):
+            found = who_works_on(index, text, since=since).results
+            expected = _reference_who(index, text, since)
+            assert [(r.author.id, r.score, r.paper_count, [p.id for p in r.papers]) for r in found] == expected
+        found_i = institutions_on(index, text).results
+        assert [(r.institution.id, r.score, r.paper_count, r.authors) for r in found_i] == _reference_institutions(
+            index, text
+        )
+
+
+def test_evidence_is_found_for_the_shown_papers_alone(built_store: Path) -> None:
+    index = open_index(built_store)
+    resolution = resolve_topic(index, "GNNs")
+    everything = paper_relevance(index, resolution)
+    some = list(everything)[::3]
+    assert paper_relevance(index, resolution, some) == {p: everything[p] for p in some}
+
+
+def test_index_arrays_hold_the_tables_rows(built_store: Path) -> None:
+    index = open_index(built_store)
+    byline = index.rows("SELECT paper, author FROM authorship ORDER BY paper, position")
+    held = zip(index.array("authorship_paper").tolist(), index.array("authorship_author").tolist(), strict=True)
+    assert list(held) == byline
+    edges = index.rows("SELECT paper, concept, field FROM concept_edges ORDER BY rowid")
+    kinds = index.codes("kind")
+    papers_of: dict[str, dict[tuple[int, str], None]] = {}
+    for paper, concept, field in edges:
+        papers_of.setdefault(concept, {})[(paper, field_kind(field or "abstract"))] = None
+    stored = index.concept_papers(papers_of)
+    assert set(stored) == set(papers_of)
+    for concept, (papers, codes) in stored.items():
+        assert list(zip(papers.tolist(), [kinds[c] for c in codes.tolist()], strict=True)) == list(papers_of[concept])
+    concepts = index.codes("concept")
+    pairs = list(dict.fromkeys((p, c) for p, c, _ in edges))
+    held = zip(index.array("paper_concept_paper").tolist(), index.array("paper_concept_concept").tolist(), strict=True)
+    assert [(p, concepts[c]) for p, c in held] == pairs  # each paper's concepts once, as stored
+    slot_paper = index.array("slot_paper")
+    for slot, paper, text in index.rows("SELECT slot, paper, text FROM fields ORDER BY slot")[:40]:
+        assert slot_paper[slot] == paper
+        for term, tf in Counter(tokens(text)).items():
+            slots, tfs = index.postings(term)
+            assert tfs[np.searchsorted(slots, slot)] == tf
+    institutions = index.codes("institution")
+    members = {
+        (p, institutions[i], a)
+        for p, i, a in zip(
+            *(index.array(n).tolist() for n in ("member_paper", "member_institution", "member_author")), strict=True
+        )
+    }
+    assert members == {
+        (p, i, a)
+        for a, i, p in index.rows("SELECT author, institution, paper FROM affiliations")
+        if p is not None and a in index.authors_of.get(p, ())
+    }
+
+
+def test_an_index_of_another_version_asks_for_a_build(built_store: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "gen"
+    copy.mkdir()
+    shutil.copy(open_index(built_store).path, copy / "lookup.sqlite")
+    with sqlite3.connect(copy / "lookup.sqlite") as db:
+        db.execute("UPDATE stats SET value = 1 WHERE name = 'index_version'")
+    with pytest.raises(StoreError, match="index version 1"):
+        LookupIndex(copy)
+
+
+def test_related_and_profiles_count_as_the_tables_do(built_store: Path) -> None:
+    index = open_index(built_store)
+    for text in ("GNNs", "CIFAR-10", "Transformer", "pruning", "Method"):
+        found = related(index, text, limit=1000)
+        own = [c.id for c in resolve_topic(index, text).concepts]
+        marks = ",".join("?" * len(own))
+        papers = {p for (p,) in index.rows(f"SELECT DISTINCT paper FROM concept_edges WHERE concept IN ({marks})", own)}
+        assert found.papers == len(papers)
+        pairs = index.rows("SELECT DISTINCT paper, concept FROM concept_edges")
+        counts = Counter(c for p, c in pairs if p in papers)
+        assert {c.id: c.papers for c in found.concepts}.items() <= counts.items()
+        assert [c.papers for c in found.concepts] == sorted((c.papers for c in found.concepts), reverse=True)
+    author = profile(index, "Jonathan Frankle")
+    idx = next(i for i, (aid, _) in enumerate(index.authors) if aid == author.id)
+    mine = sorted(p for p, authors in index.authors_of.items() if idx in authors)
+    assert sorted(r.id for r in author.papers) == sorted(index.papers[p][0] for p in mine)
+    together = Counter(a for p in mine for a in index.authors_of[p] if a != idx)
+    assert {c.id: c.papers for c in author.coauthors} == {
+        index.authors[a][0]: n
+        for a, n in sorted(together.items(), key=lambda kv: (-kv[1], index.authors[kv[0]][1]))[:15]
+    }

@@ -208,7 +208,7 @@ class Vocabulary:
             props = node.props
             label = props.get("label") or props.get("name") or props.get("title") or node.id
             names = tuple(str(n) for n in (props.get("name"), props.get("title")) if n and n != label)
-            degree = float(graph.nx.in_degree(node.id) + graph.nx.out_degree(node.id))
+            degree = float(graph.degree(node.id))  # edges in and out, without a networkx copy
             aliases = names + tuple(props.get("aliases", ()))
             candidates.append(Candidate(node.id, node.type, str(label), aliases, degree))
         return cls(candidates)

@@ -98,27 +98,32 @@ def profile(index: LookupIndex, name: str, limit: int = 15) -> Profile:
     """The profile of the one author or institution ``name`` matches."""
     found = resolve_one(index.people_vocabulary, name, ("Author", "Institution"), what="author or institution")
     if found.type == "Author":
-        author = next(i for i, (aid, _) in enumerate(index.authors) if aid == found.id)
-        papers = sorted(p for p, authors in index.authors_of.items() if author in authors)
-        coauthors = Counter(a for p in papers for a in index.authors_of.get(p, ()) if a != author)
-        people = tuple(
-            Weighted(index.authors[a][0], index.authors[a][1], "Author", float(n), n)
-            for a, n in sorted(coauthors.items(), key=lambda kv: (-kv[1], index.authors[kv[0]][1]))[:limit]
+        author = index.rows("SELECT idx FROM authors WHERE id = ?", (found.id,))[0][0]
+        papers = [
+            p for (p,) in index.rows("SELECT DISTINCT paper FROM authorship WHERE author = ? ORDER BY paper", (author,))
+        ]
+        bylines = index.rows_among(
+            "SELECT paper, author FROM authorship WHERE paper IN ({}) ORDER BY paper, position", papers
         )
-        places = Counter(i for i, _ in index.affiliations.get(author, ()))
+        coauthors = Counter(a for _, a in bylines if a != author)
+        names = index.author_rows(coauthors)
+        people = tuple(
+            Weighted(*names[a], "Author", float(n), n)
+            for a, n in sorted(coauthors.items(), key=lambda kv: (-kv[1], names[kv[0]][1]))[:limit]
+        )
+        places = Counter(i for (i,) in index.rows("SELECT institution FROM affiliations WHERE author = ?", (author,)))
     else:
         members: Counter[int] = Counter()
         paper_set: set[int] = set()
-        for member, affiliations in index.affiliations.items():
-            for institution, paper in affiliations:
-                if institution == found.id:
-                    members[member] += 1
-                    if paper is not None:
-                        paper_set.add(paper)
+        for member, paper in index.rows("SELECT author, paper FROM affiliations WHERE institution = ?", (found.id,)):
+            members[member] += 1
+            if paper is not None:
+                paper_set.add(paper)
         papers = sorted(paper_set)
+        names = index.author_rows(members)
         people = tuple(
-            Weighted(index.authors[a][0], index.authors[a][1], "Author", float(n), n)
-            for a, n in sorted(members.items(), key=lambda kv: (-kv[1], index.authors[kv[0]][1]))[:limit]
+            Weighted(*names[a], "Author", float(n), n)
+            for a, n in sorted(members.items(), key=lambda kv: (-kv[1], names[kv[0]][1]))[:limit]
         )
         places = Counter({p: 1 for p in index.parents.get(found.id, ())})
     concepts, topics = _concept_weights(index, papers, limit)
@@ -126,7 +131,8 @@ def profile(index: LookupIndex, name: str, limit: int = 15) -> Profile:
         Weighted(i, index.institutions.get(i, i), "Institution", float(n), n)
         for i, n in sorted(places.items(), key=lambda kv: (-kv[1], kv[0]))
     )
-    refs = sorted((PaperRef(*index.papers[p]) for p in papers), key=lambda r: (-(r.year or 0), r.label))
+    rows = index.paper_rows(papers)
+    refs = sorted((PaperRef(*rows[p]) for p in papers), key=lambda r: (-(r.year or 0), r.label))
     table = "authors" if found.type == "Author" else "institutions"
     stored = index.rows(f"SELECT aliases FROM {table} WHERE id = ?", (found.id,))
     aliases = tuple(a for a in json.loads(stored[0][0]) if a != found.label) if stored else ()

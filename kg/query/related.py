@@ -9,9 +9,10 @@ concepts are left out (Graph Neural Network is not "related" to Graph Attention 
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from kg.query.index import LookupIndex
 from kg.query.lookup import Resolution, resolve_topic
@@ -68,18 +69,25 @@ def related(index: LookupIndex, text: str, limit: int = 10, types: tuple[str, ..
     excluded = set(own)
     for concept in resolution.direct:
         excluded |= _ancestors(index, concept.id)
-    marks = ",".join("?" * len(own))
-    papers = {r[0] for r in index.rows(f"SELECT DISTINCT paper FROM concept_edges WHERE concept IN ({marks})", own)}
-    counts: Counter[str] = Counter()
-    ordered = sorted(papers)
-    for start in range(0, len(ordered), 500):
-        chunk = ordered[start : start + 500]
-        query = f"SELECT DISTINCT paper, concept FROM concept_edges WHERE paper IN ({','.join('?' * len(chunk))})"
-        counts.update(concept for _, concept in index.rows(query, chunk) if concept not in excluded)
+    on_x = np.zeros(len(index.array("paper_year")), dtype=bool)
+    for papers, _ in index.concept_papers(own).values():
+        on_x[papers] = True
+    # Every concept of those papers once per paper, in the order the papers' edges are stored
+    # (paper by paper): ties between concepts of one label keep the order they were found in.
+    found = index.array("paper_concept_concept")[on_x[index.array("paper_concept_paper")]]
+    counts = np.bincount(found, minlength=len(index.codes("concept")))
+    first = np.full(len(counts), len(found), dtype=np.int64)
+    np.minimum.at(first, found, np.arange(len(found)))
+    ids = index.codes("concept")
+    codes = np.flatnonzero(counts)
+    counted = [
+        (ids[c], n, f) for c, n, f in zip(codes.tolist(), counts[codes].tolist(), first[codes].tolist(), strict=True)
+    ]
+    counted = [item for item in counted if item[0] not in excluded]
     same_name = {inflection_key(p) for p in resolution.phrases}
     main_type = resolution.direct[0].type if resolution.direct else "Topic"
     rows = []
-    for concept, count in sorted(counts.items(), key=lambda kv: (-kv[1], index.concepts.get(kv[0], ("", kv[0]))[1])):
+    for concept, count, _ in sorted(counted, key=lambda c: (-c[1], index.concepts.get(c[0], ("", c[0]))[1], c[2])):
         ctype, label, _, _ = index.concepts.get(concept, ("Concept", concept, (), False))
         if (types is not None and ctype not in types) or inflection_key(label) in same_name:
             continue  # another spelling of X itself (a source's keyword "graph neural networks")
@@ -87,4 +95,4 @@ def related(index: LookupIndex, text: str, limit: int = 10, types: tuple[str, ..
         rows.append(RelatedConcept(concept, ctype, label, relation, count))
         if len(rows) >= limit:
             break
-    return Related(resolution, len(papers), tuple(rows))
+    return Related(resolution, int(np.count_nonzero(on_x)), tuple(rows))

@@ -195,6 +195,12 @@ class Graph:
             if relation is None or edge_key[1] == relation:
                 yield self._edge(edge_key)
 
+    def out_edges_as_added(self, node_id: str) -> Iterator[Edge]:
+        """Edges from ``node_id`` in the order they were added: for a paper, the order its source
+        lists its topics in (which the lookup index's topic evidence keeps)."""
+        for edge_key in self._out.get(node_id, ()):
+            yield self._edge(edge_key)
+
     def in_edges(self, node_id: str, relation: str | None = None) -> Iterator[Edge]:
         """Edges into ``node_id`` in (relation, source) order."""
         for edge_key in sorted(self._in.get(node_id, ()), key=lambda k: (k[1], k[0])):

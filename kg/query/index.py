@@ -169,23 +169,6 @@ def _nodes_by_type(graph: Any) -> dict[str, list[Any]]:
     return by_type
 
 
-def _out_edges_as_added(graph: Any, node_id: str) -> Iterator[tuple[str, str, dict[str, Any], tuple[str, ...]]]:
-    """(relation, target, props, sources) of a node's edges in the order they were added: for a
-    paper, the order its source lists its topics in, which topic evidence shows ("topic: a, b").
-
-    ``Graph.out_edges`` sorts them by relation and target, so this reads the graph's adjacency
-    lists (or, for a networkx-backed graph, networkx's, which keep the same order)."""
-    adjacency = getattr(graph, "_out", None)
-    if adjacency is None:
-        for _, target, relation, data in graph.nx.out_edges(node_id, keys=True, data=True):
-            yield relation, target, data["props"], data["sources"]
-        return
-    edges = graph._edges
-    for edge_key in adjacency.get(node_id, ()):
-        data = edges[edge_key]
-        yield edge_key[1], edge_key[2], data.props or {}, data.sources
-
-
 def _edges_from(nodes: Iterable[Any], graph: Any, relation: str) -> Iterator[Any]:
     """The ``relation`` edges out of ``nodes`` (given in id order): (source, target) order, as
     ``Graph.edges(relation)`` gives them, without sorting every edge of the graph."""
@@ -294,12 +277,13 @@ def _fill_papers(
                 entry[1].append(tf)
         df.update(seen)
         on_paper: dict[str, None] = {}
-        for relation, target, props, sources in _out_edges_as_added(graph, paper.id):
+        for edge in graph.out_edges_as_added(paper.id):
+            relation, target = edge.relation, edge.target
             if relation == "authored_by" and target in author_idx:
-                authorship.append((i, author_idx[target], props.get("position")))
+                authorship.append((i, author_idx[target], edge.props.get("position")))
                 continue
             if relation in CONCEPT_EDGE_RELATIONS:
-                rows = list(_concept_edge_rows(graph, i, target, sources))
+                rows = list(_concept_edge_rows(graph, i, target, edge.sources))
             elif relation == "has_topic":
                 rows = [(i, target, "topic", None, None, None)]
             else:

@@ -600,8 +600,8 @@ def who_works_on(
     counts = np.bincount(authors)
     candidates = np.flatnonzero(counts)
     if allowed is not None:
-        marks = ",".join("?" * len(allowed))
-        members = index.rows(f"SELECT DISTINCT author FROM affiliations WHERE institution IN ({marks})", allowed)
+        sql = "SELECT DISTINCT author FROM affiliations WHERE institution IN ({})"
+        members = index.rows_among(sql, sorted(allowed))
         candidates = candidates[np.isin(candidates, np.array([m for (m,) in members], dtype=np.int64))]
     people: dict[int, tuple[str, str]] = {}
 

@@ -142,7 +142,7 @@ def lookup_costs(store: Path, seed: int) -> dict[str, Any]:
     index.concept_vocabulary, index.people_vocabulary, index.authors_of, index.affiliations  # noqa: B018
     load_ms = (time.perf_counter() - started) * 1000
     draw = random.Random(seed)
-    labels = sorted(label for label, *_ in index.concepts.values())
+    labels = sorted({label for _, label, _, in_graph in index.concepts.values() if in_graph})
     topics = [item["topic"] for item in load_eval()] + draw.sample(labels, min(SAMPLE_TOPICS, len(labels)))
     names = draw.sample(sorted(name for _, name in index.authors), min(SAMPLE_NAMES, len(index.authors)))
     latencies = lookup_latencies(index, topics, names)

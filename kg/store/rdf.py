@@ -39,16 +39,6 @@ STATEMENT = ox.NamedNode(_RDF + "Statement")
 SUBJECT, PREDICATE, OBJECT = (ox.NamedNode(_RDF + p) for p in ("subject", "predicate", "object"))
 
 
-def _literal(value: Any) -> ox.Literal:
-    if isinstance(value, bool):
-        return ox.Literal(str(value).lower(), datatype=ox.NamedNode(_XSD + "boolean"))
-    if isinstance(value, int):
-        return ox.Literal(str(value), datatype=ox.NamedNode(_XSD + "integer"))
-    if isinstance(value, float):
-        return ox.Literal(repr(value), datatype=ox.NamedNode(_XSD + "double"))
-    return ox.Literal(str(value))
-
-
 def _values(value: Any) -> tuple[Any, ...]:
     return value if isinstance(value, tuple) else (value,)
 
@@ -57,57 +47,13 @@ def statement_iri(source: str, predicate: str, target: str) -> str:
     return RESOURCE_BASE + "statement/" + digest(source, predicate, target, length=20)
 
 
-def _terms(graph: Graph) -> Iterator[tuple[Any, Any, Any]]:
-    """Every (subject, predicate, object) of the graph, in a deterministic order.
-
-    Terms, not ``ox.Triple``s: the writer makes quads from them directly (one Python object per
-    statement instead of two), and each node's IRI term is made once, not once per edge."""
-    onto = graph.ontology
-    skos_concept = ox.NamedNode(_SKOS_CONCEPT)
-    iris: dict[str, ox.NamedNode] = {}
-    predicates = {key: ox.NamedNode(prop.iri) for key, prop in onto.properties.items()}
-    for node in graph.nodes():
-        subject = iris[node.id] = ox.NamedNode(onto.node_iri(node.id))
-        yield subject, TYPE, ox.NamedNode(onto.node_types[node.type].iri)
-        if node.type in _CONCEPT_TYPES:
-            yield subject, TYPE, skos_concept
-        for key, value in sorted(node.props.items()):
-            predicate = predicates[key]
-            for item in _values(value):
-                yield subject, predicate, _literal(item)
-    derived = ox.NamedNode(_PROV_DERIVED)
-    relations = {key: ox.NamedNode(rel.iri) for key, rel in onto.relations.items()}
-    for edge in graph.edges():
-        source, target, predicate = iris[edge.source], iris[edge.target], relations[edge.relation]
-        yield source, predicate, target
-        if not edge.props and not edge.sources:
-            continue
-        statement = ox.NamedNode(statement_iri(source.value, predicate.value, target.value))
-        yield statement, TYPE, STATEMENT
-        yield statement, SUBJECT, source
-        yield statement, PREDICATE, predicate
-        yield statement, OBJECT, target
-        for key, value in sorted(edge.props.items()):
-            prop = predicates[key]
-            for item in _values(value):
-                yield statement, prop, _literal(item)
-        for origin in edge.sources:  # a subgraph may leave the source record out: still name it
-            yield statement, derived, iris.get(origin) or ox.NamedNode(onto.node_iri(origin))
-
-
-def triples(graph: Graph) -> Iterator[ox.Triple]:
-    """Every triple of the graph, in a deterministic order."""
-    for subject, predicate, obj in _terms(graph):
-        yield ox.Triple(subject, predicate, obj)
-
-
 _NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _TYPED = {bool: "boolean", int: "integer", float: "double"}
 
 
 def _nt_literal(value: Any) -> str:
-    """``value`` as an N-Triples literal, exactly as :func:`_literal` types it."""
+    """``value`` as an N-Triples literal: integers, doubles and booleans typed, the rest strings."""
     kind = _TYPED.get(type(value))
     if kind == "boolean":
         return f'"{str(value).lower()}"^^<{_XSD}boolean>'
@@ -125,7 +71,8 @@ def _nt_iri(iri: str) -> str:
 
 
 def ntriples(graph: Graph) -> Iterator[str]:
-    """The triples of :func:`triples` as N-Triples lines, in the same order.
+    """Every triple of the graph as an N-Triples line, in a deterministic order: the one
+    definition of how the graph maps to RDF (:func:`triples` parses these lines back).
 
     Text rather than term objects for the store writer: Oxigraph parses N-Triples in Rust with
     the GIL released, where building 21M ``Quad`` objects kept Python busy for most of a 100k
@@ -190,6 +137,13 @@ class _LineReader(io.RawIOBase):
         taken, self._pending = self._pending[:wanted], self._pending[wanted:]
         buffer[: len(taken)] = taken
         return len(taken)
+
+
+def triples(graph: Graph) -> Iterator[ox.Triple]:
+    """Every triple of the graph (:func:`ntriples`, parsed), for exports and pushes."""
+    reader = io.BufferedReader(_LineReader(ntriples(graph)), 1 << 20)
+    for quad in ox.parse(reader, ox.RdfFormat.N_TRIPLES):
+        yield quad.triple
 
 
 LOAD_BATCH = 500_000

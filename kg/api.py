@@ -20,6 +20,7 @@ from typing import IO, Any
 
 from kg import __version__
 from kg.errors import StoreError
+from kg.export import STORE_FORMATS, export_store
 from kg.export import export as _export
 from kg.graph import Graph
 from kg.ontology import load as load_ontology
@@ -463,9 +464,13 @@ class KnowledgeGraph:
     def export(self, format: str, output: Path | IO[bytes], focus: Any = None) -> str | None:
         """Write the graph, or the part a :class:`kg.query.focus.Focus` picks, in an export format
         to a path (atomically) or a binary stream. Returns the focus's note on what a
-        ``max_nodes`` cap left out, if anything was."""
+        ``max_nodes`` cap left out, if anything was. The RDF formats of the whole store are
+        streamed from the RDF store itself (:func:`kg.export.export_store`), in flat memory."""
         if focus is None:
-            _export(self.graph(), format, output)
+            if format in STORE_FORMATS:
+                export_store(self.rdf_store, load_ontology(), format, output)
+            else:
+                _export(self.graph(), format, output)
             return None
         from kg.query.focus import select
 

@@ -5,6 +5,10 @@
   canonical N-Triples, serialised by Oxigraph as a stream.
 - ``jsonld``: the same triples as JSON-LD with an ``@context`` derived from the ontology
   (prefixes for every namespace kg uses), so keys read as ``kg:tldr``, ``dcterms:title``.
+
+These three also export a whole store without building the graph in Python
+(:func:`export_store`): Oxigraph streams its triples, subject by subject, so memory stays flat
+however large the store (a 100k-abstract store's graph takes over 8 GB to read back).
 - ``graphml``, ``gexf``: the typed graph for Gephi, Cytoscape and networkx: every node has
   ``label`` and ``type``, every edge ``relation``; properties are GraphML/GEXF scalars (lists
   joined with ``"; "``); GEXF nodes carry the view's colour per type.
@@ -26,8 +30,9 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from itertools import groupby
 from pathlib import Path
 from typing import IO, Any
 
@@ -35,6 +40,7 @@ import pyoxigraph as ox
 
 from kg.errors import UsageError
 from kg.graph import Graph
+from kg.ontology import Ontology
 from kg.query.sparql import PREFIXES
 from kg.store import rdf
 
@@ -144,6 +150,50 @@ def export(graph: Graph, format: str, output: Path | IO[bytes]) -> None:
         function(graph, output)
 
 
+STORE_FORMATS = ("nt", "turtle", "jsonld")
+JSONLD_BATCH = 50_000  # triples per JSON-LD serialisation when streaming from a store
+
+
+def export_store(store: ox.Store, onto: Ontology, format: str, output: Path | IO[bytes]) -> None:
+    """Write every triple of an RDF store as one of ``STORE_FORMATS``, streamed from the store.
+
+    The same triples as exporting the store's graph (the store holds exactly ``rdf.triples``),
+    in the store's order, grouped by subject, rather than the graph's: a whole-store export
+    never builds the graph in Python, whose read-back is what a large store cannot afford."""
+    if format not in STORE_FORMATS:
+        raise ValueError(f"{format!r} is not exported from the store; these are: {', '.join(STORE_FORMATS)}")
+    if isinstance(output, Path):
+        if output.is_dir():
+            raise UsageError(f"{output} is a directory; {format} writes one file: give a file name")
+        with _atomic_output(output) as handle:
+            _dump_store(store, onto, format, handle)
+    else:
+        _dump_store(store, onto, format, output)
+
+
+def _dump_store(store: ox.Store, onto: Ontology, format: str, handle: IO[bytes]) -> None:
+    if format == "jsonld":
+        _write_jsonld(onto, _subject_batches(store, JSONLD_BATCH), handle)
+    else:
+        rdf_format = ox.RdfFormat.TURTLE if format == "turtle" else ox.RdfFormat.N_TRIPLES
+        prefixes = PREFIXES if format == "turtle" else None
+        store.dump(handle, rdf_format, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+
+
+def _subject_batches(store: ox.Store, size: int) -> Iterator[list[ox.Triple]]:
+    """The store's triples in batches of about ``size``, never splitting one subject's triples
+    (a default-graph scan reads them together: Oxigraph's index is graph, subject, …)."""
+    batch: list[ox.Triple] = []
+    quads = store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    for _, group in groupby(quads, key=lambda quad: quad.subject):
+        batch.extend(quad.triple for quad in group)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def _concepts(graph: Graph, paper: str, relation: str) -> list[dict[str, Any]]:
     found = []
     for edge in graph.out_edges(paper, relation):
@@ -226,10 +276,10 @@ def write_ntriples(graph: Graph, handle: IO[bytes]) -> None:
     _serialize(graph, handle, ox.RdfFormat.N_TRIPLES, None)
 
 
-def jsonld_context(graph: Graph) -> dict[str, Any]:
+def jsonld_context(source: Graph | Ontology) -> dict[str, Any]:
     """An ``@context``: every prefix kg uses, plus the ontology's keys as terms."""
     context: dict[str, Any] = dict(PREFIXES)
-    onto = graph.ontology
+    onto = source.ontology if isinstance(source, Graph) else source
     for key, prop in onto.properties.items():
         term: dict[str, Any] = {"@id": prop.iri}
         if prop.datatype.endswith("#integer"):
@@ -244,14 +294,24 @@ def jsonld_context(graph: Graph) -> dict[str, Any]:
 
 @register("jsonld", "JSON-LD with an @context derived from the ontology")
 def write_jsonld(graph: Graph, handle: IO[bytes]) -> None:
-    buffer = ox.serialize(rdf.triples(graph), format=ox.RdfFormat.JSON_LD)
-    document = json.loads(buffer)
-    nodes = document.get("@graph", []) if isinstance(document, dict) else document
-    context = jsonld_context(graph)
+    _write_jsonld(graph.ontology, [list(rdf.triples(graph))], handle)
+
+
+def _write_jsonld(onto: Ontology, batches: Iterable[list[ox.Triple]], handle: IO[bytes]) -> None:
+    """One JSON-LD document, written as each batch of triples is serialised: the text equals
+    ``json.dump`` of the whole document, but only one batch's nodes are in memory at a time.
+    A subject's triples must all be in one batch (else it appears as two node objects)."""
+    context = jsonld_context(onto)
     terms = {(v if isinstance(v, str) else v["@id"]): k for k, v in context.items() if k not in PREFIXES}
-    compacted = [_compact_node(node, terms) for node in nodes]
-    json.dump({"@context": context, "@graph": compacted}, _TextWriter(handle), ensure_ascii=False)
-    handle.write(b"\n")
+    writer = _TextWriter(handle)
+    writer.write('{"@context": ' + json.dumps(context, ensure_ascii=False) + ', "@graph": [')
+    separator = ""
+    for batch in batches:
+        document = json.loads(ox.serialize(batch, format=ox.RdfFormat.JSON_LD))
+        for node in document.get("@graph", [document]) if isinstance(document, dict) else document:
+            writer.write(separator + json.dumps(_compact_node(node, terms), ensure_ascii=False))
+            separator = ", "
+    writer.write("]}\n")
 
 
 def _compact_node(node: dict[str, Any], terms: dict[str, str]) -> dict[str, Any]:

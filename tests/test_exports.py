@@ -85,6 +85,28 @@ def test_rdf_exports_match_the_store(handle: kg.KnowledgeGraph, graph: kg.Graph,
     assert set(rdflib.Graph().parse(output, format="nt")) == set(store)
 
 
+def test_whole_store_rdf_exports_stream_from_the_store(
+    handle: kg.KnowledgeGraph, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import json
+
+    from kg import export as export_module
+
+    store = set(_store_rdflib(handle))
+    # small batches, so the JSON-LD document is stitched from many serialisations
+    monkeypatch.setattr(export_module, "JSONLD_BATCH", 997)
+    for fmt, parser in (("turtle", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")):
+        output = tmp_path / f"store.{fmt}"
+        handle.export(fmt, output)
+        assert set(rdflib.Graph().parse(output, format=parser)) == store, fmt
+    document = json.loads((tmp_path / "store.jsonld").read_text(encoding="utf-8"))
+    ids = [node["@id"] for node in document["@graph"]]
+    assert len(ids) == len(set(ids))  # batches never split a subject into two node objects
+    assert "tldr" in document["@context"] and any("tldr" in node for node in document["@graph"])
+    with pytest.raises(UsageError, match="is a directory"):
+        handle.export("nt", tmp_path)
+
+
 def test_rdf_exports_of_a_subgraph_are_isomorphic(graph: kg.Graph, tmp_path: Path) -> None:
     from kg.store import rdf
 

@@ -125,6 +125,30 @@ def test_every_node_edge_and_value_round_trips(handle: kg.KnowledgeGraph, graph:
     assert dump(handle._cypher[1], tables) == expected(graph, tables)
 
 
+@pytest.mark.parametrize(("pool_mb", "retried"), [(64, False), (8, True)])
+def test_a_large_graph_loads_in_a_bounded_pool_or_again_unbounded(
+    graph: Graph,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    pool_mb: int,
+    retried: bool,
+) -> None:
+    """Past BOUNDED_POOL_FROM nodes the load runs in a bounded buffer pool; one too small for it
+    (8 MB fails on this corpus) is loaded again unbounded, and either way every value is there."""
+    monkeypatch.setattr(cypher, "BOUNDED_POOL_FROM", 0)
+    monkeypatch.setattr(cypher, "BOUNDED_POOL_MB", pool_mb)
+    with caplog.at_level("WARNING", logger="kg"):
+        cypher.write(graph, tmp_path / "db")
+    assert ("loading again unbounded" in caplog.text) is retried
+    tables = cypher.schema(graph.ontology)
+    database = cypher.open_database(tmp_path / "db")
+    try:
+        assert dump(ladybug.Connection(database), tables) == expected(graph, tables)
+    finally:
+        database.close()
+
+
 def test_awkward_values_survive_the_csv_bulk_load(tmp_path: Path) -> None:
     graph = Graph()
     awkward = [

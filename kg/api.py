@@ -223,7 +223,7 @@ def _write_stores(graph: Graph, generation: layout.Generation, timings: dict[str
     Each writer reads the finished graph and writes its own directory, and much of their work
     is in Oxigraph, LadybugDB and SQLite, which release the GIL: three threads take 2.4 s where
     one after the other took 3.3 s on the default corpus (``benchmarks/bench_build.py``). Past
-    ``CONCURRENT_WRITES_UP_TO`` nodes the Cypher load, whose COPY holds the most memory (1.2 GB
+    ``CONCURRENT_WRITES_UP_TO`` nodes the Cypher load, whose COPY holds the most memory (1.0 GB
     beside the graph at 100k abstracts), starts when the RDF store and lookup index are done, so
     the peak is the graph and two writers rather than three; on two cores the three shared the
     CPU anyway. The per-store times in the report overlap; ``store_writes`` is their wall time."""

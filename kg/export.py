@@ -5,10 +5,6 @@
   canonical N-Triples, serialised by Oxigraph as a stream.
 - ``jsonld``: the same triples as JSON-LD with an ``@context`` derived from the ontology
   (prefixes for every namespace kg uses), so keys read as ``kg:tldr``, ``dcterms:title``.
-
-These three also export a whole store without building the graph in Python
-(:func:`export_store`): Oxigraph streams its triples, subject by subject, so memory stays flat
-however large the store (a 100k-abstract store's graph takes over 8 GB to read back).
 - ``graphml``, ``gexf``: the typed graph for Gephi, Cytoscape and networkx: every node has
   ``label`` and ``type``, every edge ``relation``; properties are GraphML/GEXF scalars (lists
   joined with ``"; "``); GEXF nodes carry the view's colour per type.
@@ -18,6 +14,10 @@ however large the store (a 100k-abstract store's graph takes over 8 GB to read b
   full`` reads, and an ``import.sh`` running it (:func:`kg.store.neo4j.write_import_files`).
   Exporters like this one write a directory: registered with :func:`register_directory`, they
   take ``-o DIR`` and no stream.
+
+The RDF formats also export a whole store without building the graph in Python
+(:func:`export_store`): Oxigraph streams its triples, subject by subject, so memory stays flat
+however large the store (a 100k-abstract store's graph takes over 8 GB to read back).
 
 Writes go to a temporary file (or directory) next to the output and are renamed into place at
 the end, so a failed export never leaves half a file behind. Every format writes whatever graph
@@ -137,21 +137,45 @@ def export(graph: Graph, format: str, output: Path | IO[bytes]) -> None:
         with _atomic_directory(output, owns) as directory:
             writer(graph, directory)
         return
-    if isinstance(output, Path) and output.is_dir():
-        raise UsageError(f"{output} is a directory; {format} writes one file: give a file name")
     try:
         _, function = _EXPORTERS[format]
     except KeyError:
         raise ValueError(f"unknown export format {format!r}; known: {', '.join(sorted(_EXPORTERS))}") from None
-    if isinstance(output, Path):
-        with _atomic_output(output) as handle:
-            function(graph, handle)
-    else:
-        function(graph, output)
+    _write_file(output, format, lambda handle: function(graph, handle))
 
 
-STORE_FORMATS = ("nt", "turtle", "jsonld")
+def _write_file(output: Path | IO[bytes], format: str, write: Callable[[IO[bytes]], None]) -> None:
+    """Run ``write`` on an open stream, or on a temporary file renamed to the path when done."""
+    if not isinstance(output, Path):
+        write(output)
+        return
+    if output.is_dir():
+        raise UsageError(f"{output} is a directory; {format} writes one file: give a file name")
+    with _atomic_output(output) as handle:
+        write(handle)
+
+
 JSONLD_BATCH = 50_000  # triples per JSON-LD serialisation when streaming from a store
+
+
+def _dump_jsonld(store: ox.Store, onto: Ontology, handle: IO[bytes]) -> None:
+    _write_jsonld(onto, _subject_batches(store, JSONLD_BATCH), handle)
+
+
+def _dump_turtle(store: ox.Store, onto: Ontology, handle: IO[bytes]) -> None:
+    store.dump(handle, ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
+
+
+def _dump_ntriples(store: ox.Store, onto: Ontology, handle: IO[bytes]) -> None:
+    store.dump(handle, ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+
+
+_STORE_EXPORTERS: dict[str, Callable[[ox.Store, Ontology, IO[bytes]], None]] = {
+    "nt": _dump_ntriples,
+    "turtle": _dump_turtle,
+    "jsonld": _dump_jsonld,
+}
+STORE_FORMATS = tuple(_STORE_EXPORTERS)
 
 
 def export_store(store: ox.Store, onto: Ontology, format: str, output: Path | IO[bytes]) -> None:
@@ -160,24 +184,11 @@ def export_store(store: ox.Store, onto: Ontology, format: str, output: Path | IO
     The same triples as exporting the store's graph (the store holds exactly ``rdf.triples``),
     in the store's order, grouped by subject, rather than the graph's: a whole-store export
     never builds the graph in Python, whose read-back is what a large store cannot afford."""
-    if format not in STORE_FORMATS:
-        raise ValueError(f"{format!r} is not exported from the store; these are: {', '.join(STORE_FORMATS)}")
-    if isinstance(output, Path):
-        if output.is_dir():
-            raise UsageError(f"{output} is a directory; {format} writes one file: give a file name")
-        with _atomic_output(output) as handle:
-            _dump_store(store, onto, format, handle)
-    else:
-        _dump_store(store, onto, format, output)
-
-
-def _dump_store(store: ox.Store, onto: Ontology, format: str, handle: IO[bytes]) -> None:
-    if format == "jsonld":
-        _write_jsonld(onto, _subject_batches(store, JSONLD_BATCH), handle)
-    else:
-        rdf_format = ox.RdfFormat.TURTLE if format == "turtle" else ox.RdfFormat.N_TRIPLES
-        prefixes = PREFIXES if format == "turtle" else None
-        store.dump(handle, rdf_format, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+    try:
+        dump = _STORE_EXPORTERS[format]
+    except KeyError:
+        raise ValueError(f"{format!r} is not exported from the store; these are: {', '.join(STORE_FORMATS)}") from None
+    _write_file(output, format, lambda handle: dump(store, onto, handle))
 
 
 def _subject_batches(store: ox.Store, size: int) -> Iterator[list[ox.Triple]]:
@@ -276,10 +287,9 @@ def write_ntriples(graph: Graph, handle: IO[bytes]) -> None:
     _serialize(graph, handle, ox.RdfFormat.N_TRIPLES, None)
 
 
-def jsonld_context(source: Graph | Ontology) -> dict[str, Any]:
+def jsonld_context(onto: Ontology) -> dict[str, Any]:
     """An ``@context``: every prefix kg uses, plus the ontology's keys as terms."""
     context: dict[str, Any] = dict(PREFIXES)
-    onto = source.ontology if isinstance(source, Graph) else source
     for key, prop in onto.properties.items():
         term: dict[str, Any] = {"@id": prop.iri}
         if prop.datatype.endswith("#integer"):

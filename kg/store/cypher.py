@@ -46,6 +46,8 @@ from kg.errors import StoreError
 from kg.graph import EdgeKey, Graph
 from kg.ontology import NAMESPACE, Ontology, load, ontology_path
 
+log = logging.getLogger("kg")
+
 DB_FILE = "graph.lbug"
 ID = "id"
 SOURCES = "sources"
@@ -55,7 +57,6 @@ _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _SCHEMA = "https://schema.org/"
 _ENGINE_TYPES = {"integer": "INT64", "double": "DOUBLE", "boolean": "BOOLEAN", "string": "STRING"}
 _CSV_DIALECT = "header=true, delim=',', quote='\"', escape='\"', auto_detect=false, parallel=false"
-log = logging.getLogger("kg")
 # Candidate list separators, tried in turn: control characters no reader keeps in text.
 _SEPARATORS = ("\x1f", "\x1e", "\x1d", "\x1c", "\x17", "\x16", "\x15", "\x14")
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from kg import __version__
-from kg.errors import StoreError
+from kg.errors import InputError, StoreError
 from kg.export import STORE_FORMATS, export_store
 from kg.export import export as _export
 from kg.graph import Graph
@@ -135,6 +135,21 @@ def _read_files(
             reports.append(InputReport(shown, reader_name or "?", len(records) - before, _sha256(path)))
 
 
+def require_records(paths: Sequence[str | Path], inputs: Sequence[InputReport], format: str | None) -> None:
+    """InputError when ``inputs`` gave no records: nothing to build, and nothing a store should
+    be replaced with. Files that gave none beside others that did are only warned about."""
+    empty = [report.file for report in inputs if report.records == 0]
+    if inputs and len(empty) < len(inputs):
+        for name in empty:
+            log.warning("%s: no records read%s", name, f" as {format}" if format else "")
+        return
+    where = ", ".join(str(p) for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    if not inputs:
+        raise InputError(where, "no input files found; nothing was written (pass --allow-empty for an empty store)")
+    hint = f"is --format {format} right? " if format else ""
+    raise InputError(where, f"no records read; nothing was written ({hint}pass --allow-empty to build an empty store)")
+
+
 def _renamed(record: Record, shown: str) -> Record:
     if record.provenance.file == shown:
         return record
@@ -179,22 +194,28 @@ def build(
     progress: Progress | None = None,
     extract: bool = True,
     overrides: str | Path | None = None,
+    allow_empty: bool = False,
 ) -> BuildReport:
     """Read the inputs, resolve them into a graph and swap a new store generation in.
 
     ``extract=False`` skips concept extraction (methods, datasets, tasks). ``overrides`` names
     a TOML file of identity overrides (:mod:`kg.resolve.overrides`); by default the
-    ``[identity]`` section of the ``kg.toml`` beside the inputs is used.
+    ``[identity]`` section of the ``kg.toml`` beside the inputs is used. Inputs that give no
+    records at all are an :class:`InputError` (a wrong ``format`` or an empty directory must not
+    replace a good store with an empty one) unless ``allow_empty``.
 
     Everything is read and resolved before the store is touched, so bad input leaves the
     previous store as it was. Building the same inputs twice gives the same triples.
     """
     store_dir = Path(store) if store is not None else layout.default_store_dir()
+    layout.check_store_dir(store_dir)  # a wrong --store fails before the inputs are read
     timings: dict[str, float] = {}
     started = time.perf_counter()
     rules = load_overrides(overrides_files(paths, overrides))  # a bad file fails before reading
     with timed(timings, "read"):
         records, inputs = read_inputs(paths, format, strict, progress)
+    if not allow_empty:
+        require_records(paths or [default_corpus()], inputs, format)
     # Records, mentions and the graph live for the whole build: frozen, the cyclic garbage
     # collector stops rescanning them at every full collection (without it the read stage grew
     # 16x per 10x records from 10k to 100k; benchmarks/bench_scale.py).

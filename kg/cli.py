@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from kg import __version__
-from kg.errors import InputError, KgError, one_line, shown
+from kg.errors import InputError, KgError, StoreError, one_line, shown
 from kg.output import message, print_rows, progress_reporter
 
 FORMATS = click.Choice(["table", "json", "csv"])
@@ -69,6 +69,9 @@ class KgGroup(click.Group):
         except KgError as err:
             click.echo(f"kg: error: {one_line(str(err))}", err=True)
             sys.exit(err.exit_code)
+        except KeyboardInterrupt:
+            click.echo("kg: interrupted (Ctrl-C); stores are written atomically, nothing was half-written", err=True)
+            sys.exit(130)
 
 
 @click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,26 +79,58 @@ class KgGroup(click.Group):
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr (no warnings or summaries).")
 @click.pass_context
 def main(ctx: click.Context, quiet: bool) -> None:
-    """kg: a knowledge graph of papers, authors, institutions and concepts."""
+    """kg: a knowledge graph of papers, authors, institutions and concepts.
+
+    \b
+    Exit status:
+      0    success (a result cut short by --limit says so on stderr)
+      1    the request was sound but could not be carried out: I/O or permission
+           failure, store locked by another writer, remote server, --timeout reached
+      2    what was given cannot be used as given: options, input files, queries,
+           a --store that is missing, not a kg store, damaged or of another version
+      130  interrupted (Ctrl-C)
+    """
     logging.basicConfig(level=logging.ERROR if quiet else logging.WARNING, format="kg: %(message)s", stream=sys.stderr)
     logging.getLogger("neo4j").setLevel(logging.CRITICAL)  # the driver logs what kg reports as one error line
     ctx.obj = {"quiet": quiet}
+
+
+def allow_empty_option(function: Any) -> Any:
+    return click.option(
+        "--allow-empty", is_flag=True, help="Accept inputs that give no records (otherwise an error, exit 2)."
+    )(function)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @reading_options
 @overrides_option("the kg.toml beside the inputs")
+@allow_empty_option
 @click.pass_context
 def build(
-    ctx: click.Context, paths: tuple[Path, ...], store: Path, format_: str | None, strict: bool, overrides: Path | None
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    store: Path,
+    format_: str | None,
+    strict: bool,
+    overrides: Path | None,
+    allow_empty: bool,
 ) -> None:
-    """Read PATHS (default: the bundled corpus) and write a new store."""
+    """Read PATHS (default: the bundled corpus) and write a new store.
+
+    The store directory must be new, empty, or one kg wrote (it carries a .kg-store marker);
+    the previous generation is kept, so `kg rollback` can return to it."""
     from kg import api
 
     with progress_reporter() as progress:
         report = api.build(
-            list(paths) or None, store=store, format=format_, strict=strict, progress=progress, overrides=overrides
+            list(paths) or None,
+            store=store,
+            format=format_,
+            strict=strict,
+            progress=progress,
+            overrides=overrides,
+            allow_empty=allow_empty,
         )
     if not ctx.obj["quiet"]:
         nodes = ", ".join(f"{n} {t}" for t, n in report.counts["nodes"].items() if n)
@@ -115,9 +150,16 @@ def build(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @reading_options
 @overrides_option("those the store was built with")
+@allow_empty_option
 @click.pass_context
 def add(
-    ctx: click.Context, paths: tuple[Path, ...], store: Path, format_: str | None, strict: bool, overrides: Path | None
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    store: Path,
+    format_: str | None,
+    strict: bool,
+    overrides: Path | None,
+    allow_empty: bool,
 ) -> None:
     """Add PATHS to a built store (only they are read and extracted; the result equals a full
     build of all inputs). A file already in the store with the same content changes nothing."""
@@ -125,7 +167,13 @@ def add(
 
     with progress_reporter() as progress:
         report, added = update.add(
-            list(paths), store=store, format=format_, strict=strict, progress=progress, overrides=overrides
+            list(paths),
+            store=store,
+            format=format_,
+            strict=strict,
+            progress=progress,
+            overrides=overrides,
+            allow_empty=allow_empty,
         )
     if not ctx.obj["quiet"]:
         if not added:
@@ -153,6 +201,31 @@ def remove(ctx: click.Context, files: tuple[str, ...], store: Path, overrides: P
             f"removed {', '.join(files)} from {store}: {report.records} records from {len(report.inputs)} files "
             f"left; {report.triples} triples"
         )
+
+
+@main.command()
+@store_option
+@click.option("--format", "format_", type=FORMATS, default="table", show_default=True)
+def generations(store: Path, format_: str) -> None:
+    """List the store's generations (the current one, the previous one kept for rollback)."""
+    from kg.store import layout
+
+    rows = [info.as_row() for info in layout.generations(store)]
+    if not rows:
+        raise StoreError(store, "has no complete generation; run `kg build`")
+    print_rows(rows, ["generation", "state", "created", "inputs", "records", "nodes"], format_, "Generations")
+
+
+@main.command()
+@store_option
+@click.pass_context
+def rollback(ctx: click.Context, store: Path) -> None:
+    """Make the previous generation current again (run it twice to undo it)."""
+    from kg.store import layout
+
+    left, now = layout.rollback(store)
+    if not ctx.obj["quiet"]:
+        message(f"{store}: rolled back from {left} to {now} (`kg rollback` again returns to {left})")
 
 
 @main.command()

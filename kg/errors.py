@@ -1,6 +1,12 @@
 """Typed errors the library raises; only ``kg.cli`` turns them into messages and exit codes.
 
 Each error says where (file and line, or store directory) and, where it helps, what to try.
+
+Exit statuses follow one rule: **2** when what the user gave cannot be used as given (an option,
+an input file, a query, a ``--store`` that is missing, not a store, damaged or of another
+version), **1** when the request was sound but could not be carried out (an I/O or permission
+failure, a store locked by another writer, a remote server, a time limit), **130** when
+interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -43,6 +49,16 @@ class KgError(Exception):
     exit_code = 1
 
 
+class Interrupted(KgError):
+    """The user stopped a long operation (Ctrl-C); nothing was half-written."""
+
+    exit_code = 130
+
+
+class LimitReached(KgError):
+    """A query ran past its time limit (``--timeout``) and was stopped."""
+
+
 class InputError(KgError):
     """A file (or a place in it) cannot be read as the format it is supposed to be in."""
 
@@ -63,10 +79,15 @@ class UsageError(KgError):
 
 
 class StoreError(KgError):
-    """A store directory is missing, locked, from another version, or damaged."""
+    """A store directory is missing, not a store, from another version, or damaged (exit 2);
+    locked or unwritable (``exit_code=1``: the request was sound, the moment or the disk not)."""
 
-    def __init__(self, store: str | Path, message: str) -> None:
+    exit_code = 2
+
+    def __init__(self, store: str | Path, message: str, *, exit_code: int | None = None) -> None:
         self.store = str(store)
+        if exit_code is not None:
+            self.exit_code = exit_code
         super().__init__(f"store {self.store}: {message}")
 
 
@@ -86,4 +107,4 @@ class EndpointError(StoreError):
     def __init__(self, endpoint: str, message: str, status: int | None = None) -> None:
         self.endpoint = endpoint
         self.status = status
-        super().__init__(endpoint, message)
+        super().__init__(endpoint, message, exit_code=1)

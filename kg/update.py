@@ -19,7 +19,16 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from kg.api import BuildReport, InputReport, Progress, display_path, publish, read_inputs, timed
+from kg.api import (
+    BuildReport,
+    InputReport,
+    Progress,
+    display_path,
+    publish,
+    read_inputs,
+    require_records,
+    timed,
+)
 from kg.errors import StoreError, UsageError
 from kg.records import Mention, Record
 from kg.resolve.overrides import load as load_overrides
@@ -88,8 +97,12 @@ def add(
     strict: bool = False,
     progress: Progress | None = None,
     overrides: str | Path | None = None,
+    allow_empty: bool = False,
 ) -> tuple[BuildReport, list[str]]:
     """Add input files to a built store; returns the report and the names actually added.
+
+    A file that gives no records is an :class:`InputError` (a wrong ``format``, most likely)
+    unless ``allow_empty``.
 
     >>> report, added = kg.add(["more/papers.bib"], store=".kg")   # doctest: +SKIP
     """
@@ -99,6 +112,10 @@ def add(
     generation, meta, cached = _current(store_dir)
     with timed(timings, "read"):
         records, reports = read_inputs(list(paths), format, strict, progress)
+    if not allow_empty:
+        for report in reports:
+            require_records([report.file], [report], format)
+        require_records(list(paths), reports, format)
     known = {(c.file, c.sha256) for c in cached}
     by_file = {c.file: c for c in cached}
     added: list[saved_inputs.CachedInput] = []

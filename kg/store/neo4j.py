@@ -208,15 +208,15 @@ def connect(uri: str = DEFAULT_URI, user: str = DEFAULT_USER) -> Iterator[Any]:
     except (DriverError, OSError) as err:
         driver.close()
         raise StoreError(
-            shown, f"cannot reach Neo4j ({_scrub(str(err), secret)}); is it running? check --uri"
+            shown, f"cannot reach Neo4j ({_scrub(str(err), secret)}); is it running? check --uri", exit_code=1
         ) from None
     except Neo4jError as err:
         driver.close()
-        raise StoreError(shown, f"Neo4j error: {_scrub(str(err.message or err), secret)}") from None
+        raise StoreError(shown, f"Neo4j error: {_scrub(str(err.message or err), secret)}", exit_code=1) from None
     try:
         yield driver
     except Neo4jError as err:
-        raise StoreError(shown, f"Neo4j error: {_scrub(str(err.message or err), secret)}") from None
+        raise StoreError(shown, f"Neo4j error: {_scrub(str(err.message or err), secret)}", exit_code=1) from None
     finally:
         driver.close()
 

@@ -649,7 +649,7 @@ NAME = re.compile(r"[A-Za-z0-9_.-]+")
 def test_document_text_never_names_a_file(hostile_build: HostileBuild, tmp_path: Path) -> None:
     store = hostile_build.store
     generation = layout.current_generation(store)
-    assert {p.name for p in store.iterdir()} <= {"CURRENT", "PREVIOUS", "LOCK", generation.path.name}
+    assert {p.name for p in store.iterdir()} <= {"CURRENT", "PREVIOUS", "LOCK", ".kg-store", generation.path.name}
     files = {"rdf", "cypher", "lookup.sqlite", "meta.json", "resolution.json", "inputs"}
     assert {p.name for p in generation.path.iterdir()} <= files
     assert all(re.fullmatch(r"[0-9a-f]{16}\.jsonl\.gz", p.name) for p in (generation.path / "inputs").iterdir())

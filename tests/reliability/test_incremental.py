@@ -92,7 +92,7 @@ def test_cli_errors_name_the_problem(tmp_path: Path, files: dict[str, Path], ful
     assert missing.exit_code == 2 and "nope.txt is not an input of store" in missing.output
     empty = tmp_path / "empty"
     result = runner.invoke(main, ["add", str(files["blog"]), "--store", str(empty)])
-    assert result.exit_code == 1 and "no store here" in result.output
+    assert result.exit_code == 2 and "no store here" in result.output
     store = tmp_path / "one"
     kg.build([files["blog"]], store=store, extract=False)
     result = runner.invoke(main, ["remove", str(files["blog"]), "--store", str(store)])

@@ -1,6 +1,6 @@
 """A store kg cannot read (from an older or newer kg, or damaged: meta.json or CURRENT missing,
 empty, not JSON, not an object, a format_version that is no integer) gives one line saying what
-to do (rebuild or upgrade) and exit status 1 from every command that opens it; never a traceback.
+to do (rebuild or upgrade) and exit status 2 from every command that opens it; never a traceback.
 
 tests/test_store.py covers the Python API for a missing store and a newer format; these are the
 other cases, through the real CLI, on copies of a real built store.
@@ -85,7 +85,7 @@ CASES: dict[str, tuple[Callable[[Path], None], str]] = {
     "current-missing": (_current(None), "no store here; run `kg build` first"),
     "current-empty": (_current(b""), f"CURRENT is empty (names no generation); {REBUILD}"),
     "current-blank": (_current(b"  \n\n"), f"CURRENT is empty (names no generation); {REBUILD}"),
-    "current-binary": (_current(b"\xff\xfe"), "CURRENT is unreadable ("),
+    "current-binary": (_current(b"\xff\xfe"), f"CURRENT is not text (damaged); {REBUILD}"),
     "current-dangling": (_current(b"gen-19700101T000000-1-000000\n"), "CURRENT points at a missing generation"),
 }
 COMMANDS = (("stats",), ("who-works-on", "dropout"), ("sparql", "ASK {}"), ("export", "--format", "nt", "-o", "-"))
@@ -104,7 +104,7 @@ def test_unreadable_store_is_one_clear_line(copy: Path, case: str) -> None:
     tamper(layout.current_generation(copy).path)
     for command in COMMANDS:
         result = CliRunner().invoke(main, [*command, "--store", str(copy)])
-        assert result.exit_code == 1, (command, result.output[-2000:])
+        assert result.exit_code == 2, (command, result.output[-2000:])
         assert isinstance(result.exception, SystemExit), repr(result.exception)
         assert result.stdout == ""
         lines = result.stderr.splitlines()

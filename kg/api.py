@@ -27,6 +27,7 @@ from kg.ontology import load as load_ontology
 from kg.query import cypher as cypher_query
 from kg.query import index as lookup_index
 from kg.query import sparql
+from kg.query.limits import QueryLimits
 from kg.records import Mention, Record
 from kg.resolve import resolve
 from kg.resolve.decisions import Decision, Resolution, for_review
@@ -360,12 +361,27 @@ class KnowledgeGraph:
             self._rdf = rdf.open_read_only(self.generation.rdf_dir)
         return self._rdf
 
-    def sparql(self, query: str, params: dict[str, str] | None = None) -> sparql.SparqlResult:
-        """Run a read-only SPARQL query; ``params`` bind ``?name`` variables (never spliced)."""
-        return sparql.run(self.rdf_store, query, params)
+    def sparql(
+        self, query: str, params: dict[str, str] | None = None, limits: QueryLimits | None = None
+    ) -> sparql.SparqlResult:
+        """Run a read-only SPARQL query; ``params`` bind ``?name`` variables (never spliced).
+
+        ``limits`` stop a query at a deadline (:class:`~kg.errors.LimitReached`) or cut its rows
+        (the whole answer is collected: see :meth:`sparql_stream` for constant memory)."""
+        return sparql.run(self.rdf_store, query, params, limits)
+
+    def sparql_stream(
+        self, query: str, params: dict[str, str] | None = None, limits: QueryLimits | None = None
+    ) -> sparql.SparqlStream:
+        """:meth:`sparql` with rows or triples as an iterator, computed as they are read."""
+        return sparql.stream(self.rdf_store, query, params, limits)
 
     def cypher(
-        self, query: str, params: dict[str, Any] | None = None, write: bool = False
+        self,
+        query: str,
+        params: dict[str, Any] | None = None,
+        write: bool = False,
+        limits: QueryLimits | None = None,
     ) -> cypher_query.CypherResult:
         """Run a Cypher query on the embedded database; ``params`` bind ``$name`` (never spliced).
 
@@ -376,28 +392,37 @@ class KnowledgeGraph:
         >>> kg.open_store(".kg").cypher("MATCH (p:Paper) RETURN count(*) AS n").rows   # doctest: +SKIP
         [{'n': 505}]
         """
-        import ladybug
-
         if not write:
-            cypher_query.check_read_only(query)  # a refused query opens nothing
-            if self._cypher is None:
-                database = cypher.open_database(self.generation.cypher_dir)
-                self._cypher = (database, ladybug.Connection(database))
-            return cypher_query.run(self._cypher[1], query, params)
+            return self.cypher_stream(query, params, limits).collect()
         if self._cypher is not None:  # one process cannot hold a read-only and a writable handle
             self._cypher[1].close()
             self._cypher[0].close()
             self._cypher = None
+        import ladybug
+
         with layout.writer_lock(self.store_dir):
             database = cypher.open_database(self.generation.cypher_dir, read_only=False)
             try:
                 connection = ladybug.Connection(database)
                 try:
-                    return cypher_query.run(connection, query, params, write=True)
+                    return cypher_query.run(connection, query, params, write=True, limits=limits)
                 finally:
                     connection.close()
             finally:
                 database.close()
+
+    def cypher_stream(
+        self, query: str, params: dict[str, Any] | None = None, limits: QueryLimits | None = None
+    ) -> cypher_query.CypherStream:
+        """A read-only :meth:`cypher` query with its rows as an iterator, read from the engine
+        as they are consumed (constant memory under a row limit)."""
+        import ladybug
+
+        cypher_query.check_read_only(query)  # a refused query opens nothing
+        if self._cypher is None:
+            database = cypher.open_database(self.generation.cypher_dir)
+            self._cypher = (database, ladybug.Connection(database))
+        return cypher_query.stream(self._cypher[1], query, params, limits=limits)
 
     @property
     def lookup_index(self) -> Any:

@@ -17,7 +17,7 @@ import click
 
 from kg import __version__
 from kg.errors import InputError, KgError, StoreError, one_line, shown
-from kg.output import message, print_rows, progress_reporter
+from kg.output import message, print_row_stream, print_rows, progress_reporter
 
 FORMATS = click.Choice(["table", "json", "csv"])
 
@@ -325,21 +325,66 @@ def query_options(param_help: str) -> Any:
     return decorate
 
 
+def limit_options(function: Any) -> Any:
+    """``--timeout`` and ``--limit``: what stops a typed query (0: no limit)."""
+    from kg.query.limits import DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT
+
+    function = click.option(
+        "--limit",
+        "row_limit",
+        type=click.IntRange(min=0),
+        default=DEFAULT_ROW_LIMIT,
+        show_default=True,
+        help="Print at most N rows (0: no limit); JSON and CSV stream in constant memory.",
+    )(function)
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        help="Stop the query after SECONDS (0: no limit); exit status 1.",
+    )(function)
+
+
+def _limits(timeout: float, row_limit: int) -> Any:
+    from kg.query.limits import QueryLimits
+
+    return QueryLimits.from_options(timeout, row_limit)
+
+
+def _say_if_truncated(truncated: bool, count: int) -> None:
+    if truncated:
+        message(f"kg: stopped at --limit {count} rows (the query has more; raise --limit, 0 for all)")
+
+
 @main.command()
 @query_options("Bind ?NAME to VALUE (repeatable; '<iri>' for an IRI).")
+@limit_options
 @store_option
-def sparql(query: str | None, file: Path | None, params: tuple[str, ...], format_: str, store: Path) -> None:
-    """Run a read-only SPARQL query (prefixes kg:, schema:, foaf:, dcterms:, skos:, prov: … predeclared)."""
+def sparql(
+    query: str | None,
+    file: Path | None,
+    params: tuple[str, ...],
+    format_: str,
+    timeout: float,
+    row_limit: int,
+    store: Path,
+) -> None:
+    """Run a read-only SPARQL query (prefixes kg:, schema:, foaf:, dcterms:, skos:, prov: … predeclared).
+
+    Stopped after --timeout seconds (exit 1) and cut at --limit rows (said on stderr)."""
     from kg import api
 
-    result = api.open_store(store).sparql(_query_text(query, file), _params(params))
-    if result.kind == "select":
-        print_rows(result.rows, result.variables, format_)
-    elif result.kind == "ask":
-        click.echo(json.dumps(result.boolean) if format_ != "table" else str(result.boolean).lower())
+    answer = api.open_store(store).sparql_stream(_query_text(query, file), _params(params), _limits(timeout, row_limit))
+    if answer.kind == "ask":
+        click.echo(json.dumps(answer.boolean) if format_ != "table" else str(answer.boolean).lower())
+        return
+    if answer.kind == "select":
+        count = print_row_stream(answer.rows, answer.variables, format_)
     else:
-        rows = [{"subject": s, "predicate": p, "object": o} for s, p, o in result.triples]
-        print_rows(rows, ["subject", "predicate", "object"], format_)
+        rows = ({"subject": s, "predicate": p, "object": o} for s, p, o in answer.triples)
+        count = print_row_stream(rows, ["subject", "predicate", "object"], format_)
+    _say_if_truncated(answer.truncated, count)
 
 
 def focus_options(default_max_nodes: int | None) -> Any:
@@ -508,6 +553,7 @@ def neo4j_options(function: Any) -> Any:
 @click.option("--write", is_flag=True, help="Allow writes (embedded: changes this store's Cypher database only).")
 @click.option("--neo4j", "on_neo4j", is_flag=True, help="Run on Neo4j (password from NEO4J_PASSWORD).")
 @neo4j_options
+@limit_options
 @store_option
 def cypher(
     query: str | None,
@@ -519,24 +565,37 @@ def cypher(
     uri: str,
     user: str,
     database: str | None,
+    timeout: float,
+    row_limit: int,
     store: Path,
 ) -> None:
     """Run a Cypher query (read-only unless --write) on the embedded database or, with --neo4j, on Neo4j.
 
     Labels, relationship types and property names are the ontology's (see docs/queries/).
+    Stopped after --timeout seconds (exit 1) and cut at --limit rows (said on stderr).
     """
     from kg.query.cypher import parameters
 
     text, values = _query_text(query, file), parameters(_params(params))
+    limits = _limits(timeout, row_limit)
     if on_neo4j:
         from kg.query.cypher import run_on_neo4j
 
-        result = run_on_neo4j(text, values, uri=uri, user=user, database=database, write=write)
-    else:
-        from kg import api
+        result = run_on_neo4j(text, values, uri=uri, user=user, database=database, write=write, limits=limits)
+        print_rows(result.rows, result.columns, format_)
+        _say_if_truncated(result.truncated, len(result.rows))
+        return
+    from kg import api
 
-        result = api.open_store(store).cypher(text, values, write=write)
-    print_rows(result.rows, result.columns, format_)
+    handle = api.open_store(store)
+    if write:
+        result = handle.cypher(text, values, write=True, limits=limits)
+        print_rows(result.rows, result.columns, format_)
+        _say_if_truncated(result.truncated, len(result.rows))
+        return
+    answer = handle.cypher_stream(text, values, limits)
+    count = print_row_stream(answer.rows, answer.columns, format_)
+    _say_if_truncated(answer.truncated, count)
 
 
 @main.group(name="neo4j")

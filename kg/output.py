@@ -11,7 +11,7 @@ import io
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -61,6 +61,34 @@ def print_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], format: s
         for row in rows:
             table.add_row(*(_shown(_cell(row.get(c))) for c in columns))
         Console(file=sys.stdout, soft_wrap=False).print(table)
+
+
+def print_row_stream(
+    rows: Iterable[dict[str, Any]], columns: Sequence[str], format: str, title: str | None = None
+) -> int:
+    """:func:`print_rows` for rows that arrive one by one: JSON and CSV are written as each row
+    comes (constant memory, output appears at once); a table needs every row to size its
+    columns, so it collects them. Returns the number of rows printed."""
+    if format == "table":
+        collected = list(rows)
+        print_rows(collected, columns, format, title)
+        return len(collected)
+    out = sys.stdout
+    count = 0
+    if format == "json":
+        out.write("[")
+        for row in rows:
+            out.write(("," if count else "") + "\n  " + json.dumps(row, ensure_ascii=False))
+            count += 1
+        out.write("\n]\n" if count else "]\n")
+    else:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(row.get(c)) for c in columns])
+            count += 1
+    out.flush()
+    return count
 
 
 def message(text: str) -> None:

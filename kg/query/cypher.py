@@ -15,10 +15,13 @@ and anything else JSON cannot hold becomes its string form.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg.errors import QueryError
+from kg.errors import LimitReached, QueryError
+from kg.query.limits import Bounded, QueryLimits
+from kg.store.cypher import QUERY_MEMORY
 
 WRITE_CLAUSES = (
     "CREATE",
@@ -77,10 +80,29 @@ _PARAMETER = re.compile(r"\$([A-Za-z_]\w*)")
 
 @dataclass
 class CypherResult:
-    """Column names and one dict per row, in the engine's order."""
+    """Column names and one dict per row, in the engine's order; ``truncated`` when a row limit
+    cut the rows short."""
 
     columns: list[str] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
+    truncated: bool = False
+
+
+@dataclass
+class CypherStream:
+    """Column names and the rows as they are computed (an iterator, read once)."""
+
+    columns: list[str]
+    rows: Iterator[dict[str, Any]]
+    _bounded: Bounded[Any] | None = None
+
+    @property
+    def truncated(self) -> bool:
+        return self._bounded is not None and self._bounded.truncated
+
+    def collect(self) -> CypherResult:
+        rows = list(self.rows)
+        return CypherResult(self.columns, rows, self.truncated)
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -165,24 +187,68 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-def run(connection: Any, query: str, params: dict[str, Any] | None = None, write: bool = False) -> CypherResult:
-    """Run ``query`` on an embedded-engine connection with bound ``params``."""
+def stream(
+    connection: Any,
+    query: str,
+    params: dict[str, Any] | None = None,
+    write: bool = False,
+    limits: QueryLimits | None = None,
+) -> CypherStream:
+    """Run ``query`` on an embedded-engine connection with bound ``params``; rows are read from
+    the engine as the stream is read, so a row limit keeps memory constant. At the deadline or
+    on Ctrl-C the engine is interrupted (LimitReached, Interrupted)."""
     params = dict(params or {})
     if not write:
         check_read_only(query)
     check_parameters(query, params)
-    try:
-        result = connection.execute(query, params)
-        if isinstance(result, list):  # several statements: the last one's rows
-            result = result[-1]
-        columns = result.get_column_names()
-        rows = [dict(zip(columns, (plain(v) for v in row), strict=True)) for row in result.get_all()]
-    except RuntimeError as err:
-        message = str(err).splitlines()[0] if str(err) else type(err).__name__
-        if "read-only" in message.lower() or "read only" in message.lower():
-            raise QueryError(f"the embedded database is open read-only: {message} (pass --write)") from err
-        raise QueryError(f"Cypher query failed: {message}") from err
-    return CypherResult(columns, rows)
+    limits = limits or QueryLimits()
+
+    def answer() -> Iterator[Any]:
+        try:
+            result = connection.execute(query, params)
+            if isinstance(result, list):  # several statements: the last one's rows
+                result = result[-1]
+            columns = result.get_column_names()
+            yield columns
+            while result.has_next():
+                yield dict(zip(columns, (plain(v) for v in result.get_next()), strict=True))
+        except RuntimeError as err:
+            raise _query_error(err, limits) from err
+
+    if limits.timeout is None and limits.rows is None:
+        items, bounded = answer(), None
+    else:
+        rows = None if limits.rows is None else limits.rows + 1  # the first item is the header
+        bounded = Bounded(answer, QueryLimits(limits.timeout, rows), "Cypher query", connection.interrupt)
+        items = iter(bounded)
+    columns = next(items)
+    return CypherStream(list(columns), items, bounded)
+
+
+def run(
+    connection: Any,
+    query: str,
+    params: dict[str, Any] | None = None,
+    write: bool = False,
+    limits: QueryLimits | None = None,
+) -> CypherResult:
+    """Run ``query`` on an embedded-engine connection with bound ``params``; all rows collected."""
+    return stream(connection, query, params, write, limits).collect()
+
+
+def _query_error(err: RuntimeError, limits: QueryLimits) -> Exception:
+    message = str(err).splitlines()[0] if str(err) else type(err).__name__
+    lowered = message.lower()
+    if "read-only" in lowered or "read only" in lowered:
+        return QueryError(f"the embedded database is open read-only: {message} (pass --write)")
+    if "buffer pool is full" in lowered or "unable to allocate memory" in lowered:
+        return LimitReached(
+            "Cypher query stopped: it needs more memory than the query budget "
+            f"({QUERY_MEMORY >> 20} MB); return fewer rows (LIMIT) or narrow the MATCH"
+        )
+    if message.strip() == "Interrupted." and limits.timeout is not None:
+        return LimitReached(f"Cypher query stopped by its time limit ({limits.timeout:g} s); raise --timeout (0: none)")
+    return QueryError(f"Cypher query failed: {message}")
 
 
 def run_on_neo4j(
@@ -192,22 +258,34 @@ def run_on_neo4j(
     user: str | None = None,
     database: str | None = None,
     write: bool = False,
+    limits: QueryLimits | None = None,
 ) -> CypherResult:
     """Run a Cypher query on Neo4j (:mod:`kg.store.neo4j` connects; password from
-    ``NEO4J_PASSWORD``): in a read transaction, and refused if it writes, unless ``write``."""
-    from neo4j import RoutingControl
+    ``NEO4J_PASSWORD``): in a read session, and refused if it writes, unless ``write``. The
+    time limit is the server's transaction timeout; rows past the row limit are not fetched."""
+    from neo4j import READ_ACCESS, WRITE_ACCESS, Query
 
     from kg.store import neo4j as neo4j_store
 
     params = dict(params or {})
+    limits = limits or QueryLimits()
     if not write:
         check_read_only(text)
     check_parameters(text, params)
-    with neo4j_store.connect(uri or neo4j_store.DEFAULT_URI, user or neo4j_store.DEFAULT_USER) as driver:
-        routing = RoutingControl.WRITE if write else RoutingControl.READ
-        records, _, keys = driver.execute_query(text, params, routing_=routing, database_=database)
-    columns = list(keys)
-    return CypherResult(columns, [{key: neo4j_plain(record[key]) for key in columns} for record in records])
+    with (
+        neo4j_store.connect(uri or neo4j_store.DEFAULT_URI, user or neo4j_store.DEFAULT_USER) as driver,
+        driver.session(database=database, default_access_mode=WRITE_ACCESS if write else READ_ACCESS) as session,
+    ):
+        result = session.run(Query(text, timeout=limits.timeout), params)  # type: ignore[arg-type]
+        columns = list(result.keys())
+        rows, truncated = [], False
+        for record in result:
+            if limits.rows is not None and len(rows) >= limits.rows:
+                truncated = True
+                break
+            rows.append({key: neo4j_plain(record[key]) for key in columns})
+        result.consume()
+    return CypherResult(columns, rows, truncated)
 
 
 def neo4j_plain(value: Any) -> Any:

@@ -1,10 +1,18 @@
-"""Read-only SPARQL over the store, with bound parameters instead of spliced strings.
+r"""Read-only SPARQL over the store, with bound parameters instead of spliced strings.
 
 Queries run on a read-only Oxigraph handle through its query (never its update) interface, and
 SPARQL UPDATE forms are refused before parsing with a message saying so. ``SERVICE`` (federated
 query) is refused too: Oxigraph would send an HTTP request to any address a query names, and
-``kg sparql`` only reads this store. Values a user supplies go in as ``substitutions`` (SEP-0007
-bindings of ``?name``), never into the query text. The usual prefixes (``kg:``, ``schema:``,
+``kg sparql`` only reads this store. Oxigraph cannot be told not to federate, and a check that
+tokenises the query can be fooled where its tokeniser and the engine's disagree (a ``\#`` inside
+a prefixed name read as a comment, ``SERVICE:x`` read as a prefixed name, ``\u`` escapes, which
+the engine decodes before parsing). So the refusal does not tokenise: any query whose text,
+with its ``\u``/``\U`` escapes decoded, Unicode-normalised (NFKC) and case-folded, contains
+``service`` anywhere, even in a string, IRI or comment, is refused. That refuses a few harmless
+queries (a string that mentions "service": bind it with ``--param`` instead) and no federated
+one. Values a user supplies go in as ``substitutions`` (SEP-0007
+bindings of ``?name``), never into the query text. Limits (:mod:`kg.query.limits`) stop a query
+at a deadline or a row count with a message saying which. The usual prefixes (``kg:``, ``schema:``,
 ``foaf:``, ``dcterms:``, ``skos:``, ``prov:``, ``rdf:``, ``rdfs:``, ``xsd:``, ``kgid:``) are
 predeclared.
 """
@@ -12,6 +20,8 @@ predeclared.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +29,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError, shown
 from kg.ontology import CONCEPT_BASE, NAMESPACE, RESOURCE_BASE
+from kg.query.limits import Bounded, QueryLimits
 
 PREFIXES = {
     "kg": NAMESPACE,
@@ -48,8 +59,10 @@ _NOISE = re.compile(
     r'|"(?:[^"\\\r\n]|\\.)*"',
     re.DOTALL,
 )
-# SERVICE as a keyword, not inside a name, variable or prefixed name (``1SERVICE`` is the keyword).
-_SERVICE = re.compile(r"(?<![^\W\d])(?<![:?$])SERVICE(?![\w:])", re.IGNORECASE)
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_PREFIX_DECLARATION = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+# A prefixed name's prefix (PN_PREFIX ':'), outside IRIs, strings and comments.
+_PREFIX_USE = re.compile(r"(?<![\w.:?$<-])([A-Za-z][\w.-]*)?:(?=[\w\\%:])")
 _PROLOGUE = re.compile(r"^\s*(?:(?:PREFIX\s+[\w.-]*:|BASE)\s*<>\s*)*", re.IGNORECASE)
 
 
@@ -77,9 +90,34 @@ def is_update(query: str) -> bool:
     return bool(first and first.group(1).upper() in _UPDATE_KEYWORDS)
 
 
+def _decoded(query: str) -> str:
+    """The query with its ``\\u``/``\\U`` escapes decoded, as the engine decodes them before parsing."""
+
+    def character(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF else match.group(0)
+
+    return _CODEPOINT.sub(character, query)
+
+
 def is_federated(query: str) -> bool:
-    """True when the query has a ``SERVICE`` clause (outside comments, IRIs and strings)."""
-    return _SERVICE.search(_NOISE.sub(_blank, query)) is not None
+    """True when ``service`` occurs anywhere in the query as the engine would read it.
+
+    Deliberately not a parse (see the module docstring): every federated query is caught,
+    whatever comment, escape or prefixed-name trick surrounds its ``SERVICE``."""
+    return "service" in unicodedata.normalize("NFKC", _decoded(query)).casefold()
+
+
+def unknown_prefixes(query: str) -> list[str]:
+    """Prefixes the query uses that neither it nor :data:`PREFIXES` declares, in order of use."""
+    text = _NOISE.sub(_blank, query)
+    declared = {match.group(1) or "" for match in _PREFIX_DECLARATION.finditer(text)} | set(PREFIXES)
+    found: dict[str, None] = {}
+    for match in _PREFIX_USE.finditer(_PREFIX_DECLARATION.sub(" ", text)):
+        prefix = match.group(1) or ""
+        if prefix not in declared and not re.fullmatch(r"(?i)https?|urn|mailto|file", prefix):
+            found[prefix] = None
+    return list(found)
 
 
 def _term_value(term: Any) -> Any:
@@ -117,29 +155,107 @@ def parameter(value: str) -> ox.NamedNode | ox.Literal:
     return ox.Literal(value)
 
 
-def run(store: ox.Store, query: str, params: dict[str, str] | None = None) -> SparqlResult:
-    """Run a read-only query; ``params`` bind ``?name`` variables to values."""
+@dataclass
+class SparqlStream:
+    """A query's answer as it is computed: ``rows`` (SELECT) or ``triples`` (CONSTRUCT/DESCRIBE)
+    are iterators, read once; ``truncated`` is set when the row limit cut them short."""
+
+    kind: str
+    variables: list[str]
+    boolean: bool | None
+    _items: Iterator[Any]
+    _bounded: Bounded[Any] | None
+
+    @property
+    def rows(self) -> Iterator[dict[str, Any]]:
+        return self._items if self.kind == "select" else iter(())
+
+    @property
+    def triples(self) -> Iterator[tuple[str, str, str]]:
+        return self._items if self.kind == "graph" else iter(())
+
+    @property
+    def truncated(self) -> bool:
+        return self._bounded is not None and self._bounded.truncated
+
+
+def stream(
+    store: ox.Store, query: str, params: dict[str, str] | None = None, limits: QueryLimits | None = None
+) -> SparqlStream:
+    """Run a read-only query and return its answer as a stream, stopped by ``limits``.
+
+    Raises QueryError for refused or malformed queries, LimitReached at the deadline and
+    Interrupted on Ctrl-C (both while the stream is read, too)."""
     if is_update(query):
         raise QueryError("SPARQL UPDATE is refused: `kg sparql` is read-only (rebuild the store to change it)")
     if is_federated(query):
-        raise QueryError("SERVICE is refused: `kg sparql` reads only this store and sends no requests")
+        raise QueryError(
+            "SERVICE is refused: `kg sparql` reads only this store and sends no requests (the word 'service' "
+            "anywhere in a query, even in a string or IRI, is refused; bind such text with --param)"
+        )
     substitutions = {ox.Variable(name): parameter(value) for name, value in (params or {}).items()}
-    try:
-        result = store.query(query, prefixes=PREFIXES, substitutions=substitutions or None)
-        # Solutions are computed while they are read: errors can come from here too.
-        if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            rows = [{name: _term_value(solution[name]) for name in variables} for solution in result]
-            return SparqlResult("select", variables, rows)
-        if isinstance(result, ox.QueryBoolean):
-            return SparqlResult("ask", boolean=bool(result))
-        triples = [(_term_text(t.subject), _term_text(t.predicate), _term_text(t.object)) for t in result]
-        return SparqlResult("graph", triples=triples)
-    except SyntaxError as err:
-        raise QueryError(f"SPARQL syntax error: {err}") from err
-    except RuntimeError as err:
-        if substitutions and "projection" in str(err):
-            raise QueryError(f"every --param must name a variable the query selects: {err}") from err
-        raise QueryError(f"SPARQL query failed: {err}") from err
-    except OSError as err:
-        raise QueryError(f"SPARQL query failed: {err}") from err
+
+    def answer() -> Iterator[Any]:
+        try:
+            result = store.query(query, prefixes=PREFIXES, substitutions=substitutions or None)
+            # Solutions are computed while they are read: errors can come from there too.
+            if isinstance(result, ox.QuerySolutions):
+                variables = [v.value for v in result.variables]
+                yield ("select", variables)
+                for solution in result:
+                    yield {name: _term_value(solution[name]) for name in variables}
+            elif isinstance(result, ox.QueryBoolean):
+                yield ("ask", bool(result))
+            else:
+                yield ("graph", None)
+                for t in result:
+                    yield (_term_text(t.subject), _term_text(t.predicate), _term_text(t.object))
+        except SyntaxError as err:
+            raise QueryError(_syntax_message(query, err)) from err
+        except RuntimeError as err:
+            if substitutions and "projection" in str(err):
+                raise QueryError(f"every --param must name a variable the query selects: {err}") from err
+            raise QueryError(f"SPARQL query failed: {err}") from err
+        except OSError as err:
+            raise QueryError(f"SPARQL query failed: {err}") from err
+
+    limits = limits or QueryLimits()
+    bounded = None
+    if limits.timeout is None and limits.rows is None:
+        items = answer()  # nothing to stop: no thread, no hand-over per row
+    else:
+        # the first item is the header (kind and variables), not a row: one more than the limit
+        rows = None if limits.rows is None else limits.rows + 1
+        bounded = Bounded(answer, QueryLimits(limits.timeout, rows), "SPARQL query")
+        items = iter(bounded)
+    kind, detail = next(items)
+    if kind == "ask":
+        return SparqlStream(kind, [], bool(detail), iter(()), bounded)
+    return SparqlStream(kind, list(detail or []), None, items, bounded)
+
+
+def run(
+    store: ox.Store, query: str, params: dict[str, str] | None = None, limits: QueryLimits | None = None
+) -> SparqlResult:
+    """Run a read-only query; ``params`` bind ``?name`` variables to values. The whole answer is
+    collected: use :func:`stream` (or ``limits``) for queries that may return many rows."""
+    answer = stream(store, query, params, limits)
+    if answer.kind == "select":
+        return SparqlResult("select", answer.variables, list(answer.rows))
+    if answer.kind == "ask":
+        return SparqlResult("ask", boolean=answer.boolean)
+    return SparqlResult("graph", triples=list(answer.triples))
+
+
+def _syntax_message(query: str, err: SyntaxError) -> str:
+    """The parser's message, or, when the query uses a prefix nobody declared (the parser then
+    reports some unrelated expected token), which prefix and which ones are predeclared."""
+    unknown = unknown_prefixes(query)
+    if unknown:
+        names = ", ".join(f"`{p}:`" for p in unknown)
+        known = ", ".join(f"{p}:" for p in PREFIXES)
+        return f"unknown prefix {names} (predeclared: {known}; declare others with PREFIX {unknown[0]}: <…>)"
+    detail = " ".join(str(err).split())
+    if len(detail) > 160:  # the parser lists every character class it expected: the start says where
+        detail = detail[:159] + "…"
+    return f"SPARQL syntax error: {detail}"

@@ -456,8 +456,16 @@ def _load(
     return timings
 
 
+QUERY_MEMORY = 2 << 30
+"""Bytes of buffer pool a read-only open may use: past it the engine fails a query rather than
+the machine swapping (a cross product with ORDER BY reached 6 GB with the default pool, which
+is most of the machine's memory). Pages of the database are evicted and read again, so reading
+a larger database needs no more than this."""
+
+
 def open_database(directory: Path, read_only: bool = True) -> Any:
-    """Open a generation's database (``ladybug.Database``); read-only unless asked otherwise."""
+    """Open a generation's database (``ladybug.Database``); read-only unless asked otherwise
+    (read-only opens get a :data:`QUERY_MEMORY` buffer pool)."""
     import ladybug
 
     path = directory / DB_FILE
@@ -465,7 +473,7 @@ def open_database(directory: Path, read_only: bool = True) -> Any:
     if not path.exists():
         raise StoreError(store, "this store has no Cypher database (built by an older kg); run `kg build`")
     try:
-        return ladybug.Database(str(path), read_only=read_only)
+        return ladybug.Database(str(path), read_only=read_only, buffer_pool_size=QUERY_MEMORY if read_only else 0)
     except RuntimeError as err:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         hint = "is another process writing it?" if read_only else "is another process reading it?"

@@ -32,6 +32,7 @@ T = TypeVar("T")
 _DONE = object()
 _POLL = 0.1  # seconds between checks for Ctrl-C while waiting for the engine
 _BATCH = 1024  # rows handed over at once
+_JOIN_AFTER_INTERRUPT = 30.0  # seconds an interrupted engine gets to return
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,10 @@ class Bounded(Generic[T]):
         finally:
             stop.set()
             if worker.is_alive() and self._interrupt is not None:
+                # the engine returns promptly once interrupted; waiting for it means the database
+                # is never closed under a running query (LadybugDB aborts the process then)
                 self._interrupt()
+                worker.join(_JOIN_AFTER_INTERRUPT)
 
     def _next(self, handover: queue.Queue[object], deadline: float | None) -> object:
         while True:

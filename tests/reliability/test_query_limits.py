@@ -11,6 +11,8 @@ import contextlib
 import http.server
 import itertools
 import json
+import signal
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -225,3 +227,29 @@ def test_an_unknown_prefix_is_named(built_store: Path) -> None:
         main, ["sparql", "PREFIX ex: <http://e/> SELECT * WHERE { ?s ex:p ?o }", "--store", str(built_store)]
     )
     assert declared.exit_code == 0, declared.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"],
+        ["cypher", "MATCH (a), (b), (c) WHERE a.id < b.id AND b.id < c.id RETURN count(*) AS n"],
+    ],
+    ids=["sparql", "cypher"],
+)
+def test_ctrl_c_stops_a_query_at_once(built_store: Path, command: list[str]) -> None:
+    """A real process, a real SIGINT while the engine is deep in one step of the query."""
+    from tests.reliability.test_hostile import kg_command
+
+    process = subprocess.Popen(
+        [*kg_command(), *command, "--timeout", "0", "--store", str(built_store)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)
+    assert process.poll() is None, process.communicate()
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 130 and out == ""
+    assert err.count("\n") == 1 and err.startswith("kg: error: ") and "interrupted (Ctrl-C)" in err, err

@@ -70,7 +70,7 @@ class KgGroup(click.Group):
             click.echo(f"kg: error: {one_line(str(err))}", err=True)
             sys.exit(err.exit_code)
         except KeyboardInterrupt:
-            click.echo("kg: interrupted (Ctrl-C); stores are written atomically, nothing was half-written", err=True)
+            click.echo("kg: error: interrupted (Ctrl-C); stores are written atomically, nothing half-written", err=True)
             sys.exit(130)
 
 

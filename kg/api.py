@@ -136,15 +136,19 @@ def _read_files(
             reports.append(InputReport(shown, reader_name or "?", len(records) - before, _sha256(path)))
 
 
-def require_records(paths: Sequence[str | Path], inputs: Sequence[InputReport], format: str | None) -> None:
-    """InputError when ``inputs`` gave no records: nothing to build, and nothing a store should
-    be replaced with. Files that gave none beside others that did are only warned about."""
+def require_records(
+    paths: Sequence[str | Path], inputs: Sequence[InputReport], format: str | None, every_file: bool = False
+) -> None:
+    """InputError when ``inputs`` gave no records (with ``every_file``: when any file gave none):
+    nothing to build, and nothing a store should be replaced with. Otherwise files that gave
+    none beside others that did are only warned about."""
     empty = [report.file for report in inputs if report.records == 0]
-    if inputs and len(empty) < len(inputs):
+    if inputs and len(empty) < len(inputs) and not (every_file and empty):
         for name in empty:
             log.warning("%s: no records read%s", name, f" as {format}" if format else "")
         return
-    where = ", ".join(str(p) for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    named = empty if inputs else [str(p) for p in paths]
+    where = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
     if not inputs:
         raise InputError(where, "no input files found; nothing was written (pass --allow-empty for an empty store)")
     hint = f"is --format {format} right? " if format else ""

@@ -18,6 +18,7 @@ import click
 from kg import __version__
 from kg.errors import InputError, KgError, StoreError, one_line, shown
 from kg.output import message, print_row_stream, print_rows, progress_reporter
+from kg.query.limits import DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT, QueryLimits
 
 FORMATS = click.Choice(["table", "json", "csv"])
 
@@ -327,8 +328,6 @@ def query_options(param_help: str) -> Any:
 
 def limit_options(function: Any) -> Any:
     """``--timeout`` and ``--limit``: what stops a typed query (0: no limit)."""
-    from kg.query.limits import DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT
-
     function = click.option(
         "--limit",
         "row_limit",
@@ -344,12 +343,6 @@ def limit_options(function: Any) -> Any:
         show_default=True,
         help="Stop the query after SECONDS (0: no limit); exit status 1.",
     )(function)
-
-
-def _limits(timeout: float, row_limit: int) -> Any:
-    from kg.query.limits import QueryLimits
-
-    return QueryLimits.from_options(timeout, row_limit)
 
 
 def _say_if_truncated(truncated: bool, count: int) -> None:
@@ -375,7 +368,8 @@ def sparql(
     Stopped after --timeout seconds (exit 1) and cut at --limit rows (said on stderr)."""
     from kg import api
 
-    answer = api.open_store(store).sparql_stream(_query_text(query, file), _params(params), _limits(timeout, row_limit))
+    limits = QueryLimits.from_options(timeout, row_limit)
+    answer = api.open_store(store).sparql_stream(_query_text(query, file), _params(params), limits)
     if answer.kind == "ask":
         click.echo(json.dumps(answer.boolean) if format_ != "table" else str(answer.boolean).lower())
         return
@@ -577,7 +571,7 @@ def cypher(
     from kg.query.cypher import parameters
 
     text, values = _query_text(query, file), parameters(_params(params))
-    limits = _limits(timeout, row_limit)
+    limits = QueryLimits.from_options(timeout, row_limit)
     if on_neo4j:
         from kg.query.cypher import run_on_neo4j
 

@@ -7,7 +7,6 @@ Commands hand rows here instead of printing themselves, so every command offers 
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 import sys
@@ -45,12 +44,7 @@ def print_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], format: s
     if format == "json":
         click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2))
     elif format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in columns])
-        click.echo(buffer.getvalue(), nl=False)
+        print_row_stream(rows, columns, format)
     else:
         from rich.console import Console
         from rich.table import Table

@@ -113,9 +113,7 @@ def add(
     with timed(timings, "read"):
         records, reports = read_inputs(list(paths), format, strict, progress)
     if not allow_empty:
-        for report in reports:
-            require_records([report.file], [report], format)
-        require_records(list(paths), reports, format)
+        require_records(list(paths), reports, format, every_file=True)
     known = {(c.file, c.sha256) for c in cached}
     by_file = {c.file: c for c in cached}
     added: list[saved_inputs.CachedInput] = []

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kg.errors import LimitReached, QueryError
-from kg.query.limits import Bounded, QueryLimits
+from kg.query.limits import Bounded, QueryLimits, open_stream
 from kg.store.cypher import QUERY_MEMORY
 
 WRITE_CLAUSES = (
@@ -215,13 +215,7 @@ def stream(
         except RuntimeError as err:
             raise _query_error(err, limits) from err
 
-    if limits.timeout is None and limits.rows is None:
-        items, bounded = answer(), None
-    else:
-        rows = None if limits.rows is None else limits.rows + 1  # the first item is the header
-        bounded = Bounded(answer, QueryLimits(limits.timeout, rows), "Cypher query", connection.interrupt)
-        items = iter(bounded)
-    columns = next(items)
+    columns, items, bounded = open_stream(answer, limits, "Cypher query", connection.interrupt)
     return CypherStream(list(columns), items, bounded)
 
 

@@ -130,6 +130,27 @@ class Bounded(Generic[T]):
             _put(handover, _Failure(err), stop)
 
 
+def open_stream(
+    answer: Callable[[], Iterator[T]],
+    limits: QueryLimits,
+    what: str,
+    interrupt: Callable[[], None] | None = None,
+) -> tuple[T, Iterator[T], Bounded[T] | None]:
+    """Start an engine's answer whose first item is a header (columns, kind), not a row.
+
+    Returns the header, the rows that follow it and the :class:`Bounded` that stops them (None
+    when ``limits`` set none: then no thread and no hand-over per row). The header is read under
+    the same deadline, since computing it can be the slow part (an ASK, a sort)."""
+    if limits.timeout is None and limits.rows is None:
+        items: Iterator[T] = answer()
+        bounded = None
+    else:
+        rows = None if limits.rows is None else limits.rows + 1  # one more item: the header
+        bounded = Bounded(answer, QueryLimits(limits.timeout, rows), what, interrupt)
+        items = iter(bounded)
+    return next(items), items, bounded
+
+
 @dataclass(frozen=True)
 class _Failure:
     error: BaseException

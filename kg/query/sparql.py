@@ -29,7 +29,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError, shown
 from kg.ontology import CONCEPT_BASE, NAMESPACE, RESOURCE_BASE
-from kg.query.limits import Bounded, QueryLimits
+from kg.query.limits import Bounded, QueryLimits, open_stream
 
 PREFIXES = {
     "kg": NAMESPACE,
@@ -219,16 +219,7 @@ def stream(
         except OSError as err:
             raise QueryError(f"SPARQL query failed: {err}") from err
 
-    limits = limits or QueryLimits()
-    bounded = None
-    if limits.timeout is None and limits.rows is None:
-        items = answer()  # nothing to stop: no thread, no hand-over per row
-    else:
-        # the first item is the header (kind and variables), not a row: one more than the limit
-        rows = None if limits.rows is None else limits.rows + 1
-        bounded = Bounded(answer, QueryLimits(limits.timeout, rows), "SPARQL query")
-        items = iter(bounded)
-    kind, detail = next(items)
+    (kind, detail), items, bounded = open_stream(answer, limits or QueryLimits(), "SPARQL query")
     if kind == "ask":
         return SparqlStream(kind, [], bool(detail), iter(()), bounded)
     return SparqlStream(kind, list(detail or []), None, items, bounded)
@@ -255,7 +246,5 @@ def _syntax_message(query: str, err: SyntaxError) -> str:
         names = ", ".join(f"`{p}:`" for p in unknown)
         known = ", ".join(f"{p}:" for p in PREFIXES)
         return f"unknown prefix {names} (predeclared: {known}; declare others with PREFIX {unknown[0]}: <…>)"
-    detail = " ".join(str(err).split())
-    if len(detail) > 160:  # the parser lists every character class it expected: the start says where
-        detail = detail[:159] + "…"
-    return f"SPARQL syntax error: {detail}"
+    # the parser lists every character class it expected: the start says where
+    return f"SPARQL syntax error: {shown(' '.join(str(err).split()), 160)}"

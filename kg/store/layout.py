@@ -150,7 +150,8 @@ def _pointer_name(pointer: Path) -> str | _Damage:
     if pointer.is_dir():
         return _Damage("is a directory, not the file kg writes")
     try:
-        raw = pointer.read_bytes()[:4096]
+        with pointer.open("rb") as handle:
+            raw = handle.read(4096)  # a name is short; a huge file is damage, not read whole
     except OSError as err:
         return _Damage(f"is unreadable ({err.strerror})")
     try:
@@ -185,6 +186,11 @@ def _refuse_unsafe_root(store: Path) -> None:
         raise StoreError(store, "is your home directory; give kg a directory of its own (e.g. ~/papers.kg)")
 
 
+def _is_marked(store: Path) -> bool:
+    marker = store / MARKER
+    return marker.is_file() and not marker.is_symlink()
+
+
 def _is_earlier_kg_store(store: Path) -> bool:
     """A store written before the marker existed: CURRENT names a generation with meta.json."""
     name = _pointer_name(store / _CURRENT)
@@ -203,8 +209,7 @@ def check_store_dir(store: Path) -> None:
         return
     if not store.is_dir():
         raise StoreError(store, "is a file, not a store directory; give a directory for the store")
-    marker = store / MARKER
-    if marker.is_file() and not marker.is_symlink():
+    if _is_marked(store):
         return
     try:
         empty = not any(store.iterdir())
@@ -221,14 +226,13 @@ def check_store_dir(store: Path) -> None:
 def claim_store_dir(store: Path) -> None:
     """:func:`check_store_dir`, then create the directory and its marker if missing."""
     check_store_dir(store)
-    marker = store / MARKER
-    if marker.is_file() and not marker.is_symlink():
+    if _is_marked(store):
         return
     try:
         store.mkdir(parents=True, exist_ok=True)
         temporary = store / f"{MARKER}.tmp"
         temporary.write_text(_MARKER_TEXT, encoding="utf-8")
-        os.replace(temporary, marker)
+        os.replace(temporary, store / MARKER)
     except OSError as err:
         raise StoreError(store, f"cannot be created as a store directory ({err.strerror})", exit_code=1) from err
 
@@ -313,18 +317,12 @@ def _staged_pointer(store: Path, label: str, name: str) -> Path:
     return temporary
 
 
-def _write_pointer(store: Path, label: str, name: str) -> None:
-    os.replace(_staged_pointer(store, label, name), store / label)
-
-
-def _publish(store: Path, name: str) -> None:
-    """Point CURRENT at ``name`` and PREVIOUS at what CURRENT named; both files are staged
-    before either is replaced, so a failure while writing them changes neither."""
-    old = current_name(store)
-    labels = ([(_PREVIOUS, old)] if old is not None and old != name else []) + [(_CURRENT, name)]
+def _repoint(store: Path, pointers: dict[str, str]) -> None:
+    """Write pointer files (label → generation name): every one is staged before any is
+    replaced, so a failure while writing them changes none. PREVIOUS goes before CURRENT."""
     staged: list[tuple[Path, str]] = []
     try:
-        for label, value in labels:
+        for label, value in pointers.items():
             staged.append((_staged_pointer(store, label, value), label))
     except BaseException:
         for temporary, _ in staged:
@@ -333,6 +331,12 @@ def _publish(store: Path, name: str) -> None:
     for temporary, label in staged:
         os.replace(temporary, store / label)
     _fsync_dir(store)
+
+
+def _publish(store: Path, name: str) -> None:
+    """Point CURRENT at ``name`` and PREVIOUS at what CURRENT named."""
+    old = current_name(store)
+    _repoint(store, ({_PREVIOUS: old} if old is not None and old != name else {}) | {_CURRENT: name})
 
 
 @dataclass(frozen=True)
@@ -385,7 +389,7 @@ def generations(store: Path) -> list[GenerationInfo]:
             )
         )
     rank = {"current": 0, "previous": 1, "old": 2}
-    return sorted(found, key=lambda g: (rank[g.state], g.created, g.name), reverse=False)
+    return sorted(found, key=lambda g: (rank[g.state], g.created, g.name))
 
 
 def rollback(store: Path) -> tuple[str, str]:
@@ -404,9 +408,7 @@ def rollback(store: Path) -> tuple[str, str]:
             Generation(store / previous).meta()
         except StoreError as err:
             raise StoreError(store, f"previous generation {previous} is not complete ({err}); not rolled back") from err
-        _write_pointer(store, _PREVIOUS, current)
-        _write_pointer(store, _CURRENT, previous)
-        _fsync_dir(store)
+        _repoint(store, {_PREVIOUS: current, _CURRENT: previous})
         return current, previous
 
 

@@ -38,11 +38,12 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
+from kg.atomic import atomic_output
 from kg.errors import UsageError
 from kg.graph import Graph
-from kg.ontology import Ontology
-from kg.query.sparql import PREFIXES
+from kg.ontology import PREFIXES, Ontology
 from kg.store import rdf
+from kg.styles import DEFAULT_STYLE, NODE_STYLES
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 Exporter = Callable[[Graph, IO[bytes]], None]
@@ -110,24 +111,6 @@ def _atomic_directory(path: Path, owns: tuple[str, ...]) -> Iterator[Path]:
         raise
 
 
-@contextmanager
-def _atomic_output(path: Path) -> Iterator[IO[bytes]]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-atomic_output = _atomic_output  # for writers outside this module (kg.viz)
-
-
 def export(graph: Graph, format: str, output: Path | IO[bytes]) -> None:
     """Write ``graph`` as ``format`` to a path (atomically) or an open binary stream."""
     if format in _DIRECTORY_EXPORTERS:
@@ -151,7 +134,7 @@ def _write_file(output: Path | IO[bytes], format: str, write: Callable[[IO[bytes
         return
     if output.is_dir():
         raise UsageError(f"{output} is a directory; {format} writes one file: give a file name")
-    with _atomic_output(output) as handle:
+    with atomic_output(output) as handle:
         write(handle)
 
 
@@ -405,11 +388,9 @@ def write_graphml(graph: Graph, handle: IO[bytes]) -> None:
 def write_gexf(graph: Graph, handle: IO[bytes]) -> None:
     import networkx as nx
 
-    from kg.viz import NODE_STYLES
-
     flat = flat_graph(graph)
     for _, attrs in flat.nodes(data=True):
-        colour = NODE_STYLES.get(attrs["type"], ("#888888",))[0]
+        colour = NODE_STYLES.get(attrs["type"], DEFAULT_STYLE)[0]
         r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
         attrs["viz"] = {"color": {"r": r, "g": g, "b": b, "a": 1.0}}
     for index, (_, _, attrs) in enumerate(flat.edges(data=True)):

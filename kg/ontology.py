@@ -22,6 +22,22 @@ CONCEPT_BASE = "https://w3id.org/kg/concept/"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _OWL = "http://www.w3.org/2002/07/owl#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+# The prefixes kg declares wherever it writes or reads RDF text: predeclared in `kg sparql`
+# queries, used by the Turtle export and as the JSON-LD export's @context.
+PREFIXES = {
+    "kg": NAMESPACE,
+    "kgid": RESOURCE_BASE,
+    "kgc": CONCEPT_BASE,
+    "schema": "https://schema.org/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+}
 
 
 @dataclass(frozen=True)
@@ -75,16 +91,22 @@ class Ontology:
     def property_by_iri(self, iri: str) -> Property | None:
         return _by_iri(self.properties).get(iri)
 
+    @property
+    def concept_prefix(self) -> str:
+        """The id prefix of the concept types (``concept/``), whose IRIs are the scheme's."""
+        return self.node_types["Method"].id_prefix + "/"
+
     def node_iri(self, node_id: str) -> str:
         """IRI of a node id ('paper/abc' → https://w3id.org/kg/id/paper/abc; concepts use their scheme's)."""
-        if node_id.startswith("concept/"):
-            return CONCEPT_BASE + node_id.removeprefix("concept/")
+        concepts = self.concept_prefix
+        if node_id.startswith(concepts):
+            return CONCEPT_BASE + node_id.removeprefix(concepts)
         return RESOURCE_BASE + node_id
 
     def node_id(self, iri: str) -> str | None:
         """Inverse of :meth:`node_iri`; None for IRIs outside kg's id spaces."""
         if iri.startswith(CONCEPT_BASE):
-            return "concept/" + iri.removeprefix(CONCEPT_BASE)
+            return self.concept_prefix + iri.removeprefix(CONCEPT_BASE)
         if iri.startswith(RESOURCE_BASE):
             return iri.removeprefix(RESOURCE_BASE)
         return None

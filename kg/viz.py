@@ -31,42 +31,17 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+from kg.atomic import atomic_output
 from kg.errors import UsageError
 from kg.graph import Graph
 from kg.query.focus import PROVENANCE_TYPES, Focus, Selection, select
 from kg.resources import resource_dir
+from kg.styles import DEFAULT_STYLE, NODE_STYLES, RELATION_COLOURS
 
 DEFAULT_MAX_NODES = 1500
 POLISH_LIMIT = 300  # up to this many nodes, browser physics polishes the precomputed layout
 _VIS_VERSION = "vis-9.1.2"
 
-# colour, vis-network shape, legend glyph
-NODE_STYLES: dict[str, tuple[str, str, str]] = {
-    "Paper": ("#4e79a7", "square", "■"),
-    "Author": ("#f28e2b", "dot", "●"),
-    "Institution": ("#e15759", "diamond", "◆"),
-    "Venue": ("#76b7b2", "star", "★"),
-    "Topic": ("#59a14f", "hexagon", "⬢"),
-    "Method": ("#d4a017", "triangle", "▲"),
-    "Dataset": ("#b07aa1", "triangleDown", "▼"),
-    "Task": ("#ff9da7", "diamond", "◆"),
-    "Summary": ("#9c755f", "square", "■"),
-    "Mention": ("#bab0ac", "dot", "●"),
-    "SourceRecord": ("#79706e", "square", "■"),
-}
-RELATION_COLOURS: dict[str, str] = {
-    "authored_by": "#f28e2b",
-    "affiliated_with": "#e15759",
-    "published_in": "#76b7b2",
-    "has_topic": "#59a14f",
-    "uses_method": "#d4a017",
-    "uses_dataset": "#b07aa1",
-    "addresses_task": "#ff9da7",
-    "summarises": "#9c755f",
-    "part_of": "#e15759",
-    "broader": "#8c8c8c",
-    "derived_from": "#bab0ac",
-}
 _LIST_LIMIT = 12
 _TEXT_LIMIT = 600
 
@@ -252,7 +227,7 @@ def network(graph: Graph, selection: Selection) -> Any:
     positions = _positions(sub)
     seeds = set(selection.seeds)
     for node in sub.nodes():
-        colour, shape, _ = NODE_STYLES.get(node.type, ("#888888", "dot", "●"))
+        colour, shape, _ = NODE_STYLES.get(node.type, DEFAULT_STYLE)
         count = len(list(graph.nx.successors(node.id))) if node.type == "Paper" else _paper_count(graph, node.id)
         extra: dict[str, Any] = {}
         if node.id in positions:
@@ -402,8 +377,6 @@ def render(graph: Graph, selection: Selection, title: str = "kg graph") -> str:
 
 def write_html(graph: Graph, output: Path, focus: Focus | None = None, title: str | None = None) -> ViewReport:
     """Select the focus (default cap 1,500 nodes) and write the page to ``output`` atomically."""
-    from kg.export import atomic_output
-
     started = time.perf_counter()
     if focus is None:
         focus = Focus(max_nodes=DEFAULT_MAX_NODES)

@@ -28,23 +28,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import QueryError, shown
-from kg.ontology import CONCEPT_BASE, NAMESPACE, RESOURCE_BASE
+from kg.ontology import PREFIXES
 from kg.query.limits import Bounded, QueryLimits, open_stream
 
-PREFIXES = {
-    "kg": NAMESPACE,
-    "kgid": RESOURCE_BASE,
-    "kgc": CONCEPT_BASE,
-    "schema": "https://schema.org/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-}
 _UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 # Comments, IRIs and strings as the SPARQL 1.1 grammar tokenises them (COMMENT, IRIREF with its
 # \u escapes, STRING_LITERAL_LONG1/2, STRING_LITERAL1/2), so the checks below never take what the

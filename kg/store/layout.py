@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kg.atomic import fsync_dir
 from kg.errors import StoreError, shown
 
 FORMAT_VERSION = 1
@@ -284,7 +285,7 @@ def new_generation(store: Path) -> Iterator[Generation]:
         try:
             yield Generation(temporary)
             os.rename(temporary, final)
-            _fsync_dir(store)
+            fsync_dir(store)
             _publish(store, name)
             published = True
         finally:
@@ -330,7 +331,7 @@ def _repoint(store: Path, pointers: dict[str, str]) -> None:
         raise
     for temporary, label in staged:
         os.replace(temporary, store / label)
-    _fsync_dir(store)
+    fsync_dir(store)
 
 
 def _publish(store: Path, name: str) -> None:
@@ -422,14 +423,6 @@ def _remove_old(store: Path, keep: set[str]) -> None:
     for generation in store.glob("gen-*"):
         if generation.name not in keep and _OWN_GENERATION.fullmatch(generation.name) and not generation.is_symlink():
             shutil.rmtree(generation, ignore_errors=True)
-
-
-def _fsync_dir(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def write_meta(generation: Generation, meta: dict[str, Any]) -> None:

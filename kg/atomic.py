@@ -1,0 +1,44 @@
+"""One way to write a file so that readers see the old content or the new, never half of it.
+
+The bytes go to a temporary sibling (same directory, so the rename stays on one filesystem),
+are flushed and fsynced, and the file is renamed over the target with ``os.replace``; the
+directory is fsynced too, so the rename itself survives a crash. Exports and the HTML view write
+through :func:`atomic_output`; the store's CURRENT/PREVIOUS pointers are staged together by
+``kg.store.layout`` (both or neither change) and share :func:`fsync_dir`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[IO[bytes]]:
+    """A binary handle on a temporary sibling of ``path``, renamed over ``path`` when the block
+    completes; on any error the temporary file is removed and ``path`` is untouched."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(path: Path) -> None:
+    """Flush a directory's entries (a rename or a new file in it) to disk."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

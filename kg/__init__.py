@@ -9,9 +9,27 @@
 
 from __future__ import annotations
 
+import tomllib
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
-__version__ = "0.1.0"
+
+def _version() -> str:
+    """The installed distribution's version; in a source checkout that was never installed,
+    the one ``pyproject.toml`` declares (so there is one place to change it)."""
+    try:
+        return version("kg")
+    except PackageNotFoundError:
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        try:
+            with pyproject.open("rb") as handle:
+                return str(tomllib.load(handle)["project"]["version"])
+        except (OSError, KeyError, ValueError):
+            return "0+unknown"
+
+
+__version__ = _version()
 __all__ = ["BuildReport", "KnowledgeGraph", "__version__", "build", "open_store", "records"]
 
 

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import cache
 
+from kg.ids import concept_id
+from kg.normalize import slug
 from kg.records import Mention, Provenance, Record
 
 _NO_FILE = Provenance("-", 1, 1, "text")
@@ -97,7 +99,6 @@ def extract_documents(texts: Sequence[str], batch_size: int = 64) -> list[list[M
 def _title_method(title: str, known: dict[str, Mention]) -> Mention | None:
     """'SUMO: Unbiased Estimation of …' → the paper's own method 'SUMO'."""
     from kg.extract.components import is_generic
-    from kg.normalize import slug
 
     match = _TITLE_NAME.match(title)
     if not match:
@@ -109,7 +110,7 @@ def _title_method(title: str, known: dict[str, Mention]) -> Mention | None:
     if (0, len(name)) in {(m.start, m.end) for m in known.values()}:
         return None
     return Mention(
-        "title", 0, len(name), name, "concept/" + slug(name), "Method", name, "pattern:title-name", 0.8, discovered=True
+        "title", 0, len(name), name, concept_id(slug(name)), "Method", name, "pattern:title-name", 0.8, discovered=True
     )
 
 

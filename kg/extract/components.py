@@ -29,7 +29,8 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from kg.extract.scheme import ROOTS, Concept, load_scheme
+from kg.extract.scheme import Concept, load_scheme, roots
+from kg.ids import concept_id
 from kg.normalize import key, slug
 from kg.resources import resource_dir
 
@@ -112,7 +113,7 @@ def type_from_head(long_form: str) -> str | None:
 def is_category(concept: Concept) -> bool:
     """Grouping nodes of the scheme ("Normalization Method", "Model Compression Method") organise
     the hierarchy; text that matches them names the category, not a method, so they are skipped."""
-    return key(concept.label).endswith((" method", " methods")) or concept.id in ROOTS
+    return key(concept.label).endswith((" method", " methods")) or concept.id in roots()
 
 
 def is_taggable(concept: Concept) -> bool:
@@ -329,7 +330,7 @@ class AcronymFinder:
                 if concept_type is None or is_generic(long_form):
                     continue
                 label = _canonical(long_form)
-                target = _Target("concept/" + slug(label), concept_type, label)
+                target = _Target(concept_id(slug(label)), concept_type, label)
                 rule, confidence, discovered = "acronym:discovered", 0.75, True
             definitions.append((short, long_form, target, discovered))
             long_span = doc.char_span(long_start, long_start + len(long_form), alignment_mode="expand")
@@ -516,7 +517,7 @@ class PatternFinder:
             label = doc[start:end].text
             _propose(
                 doc,
-                Candidate(start, end, "concept/" + slug(label), "Method", label, "pattern:model-variant", 0.7, True),
+                Candidate(start, end, concept_id(slug(label)), "Method", label, "pattern:model-variant", 0.7, True),
             )
         found = [(start, word, word, "Dataset", "pattern:dataset-list") for start, word in dataset_list_items(doc)]
         for match in _PROPOSE.finditer(doc.text):
@@ -534,7 +535,7 @@ class PatternFinder:
                 _propose(
                     doc,
                     Candidate(
-                        span.start, span.end, "concept/" + slug(label), concept_type, label, rule, 0.7, discovered=True
+                        span.start, span.end, concept_id(slug(label)), concept_type, label, rule, 0.7, discovered=True
                     ),
                 )
         return doc

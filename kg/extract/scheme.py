@@ -14,13 +14,19 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.ids import concept_id
 from kg.ontology import CONCEPT_BASE, NAMESPACE
 from kg.records import CONCEPT_TYPES
 from kg.resources import resource_dir
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
-ROOTS = {f"concept/{t.lower()}" for t in CONCEPT_TYPES}
+
+
+@cache
+def roots() -> frozenset[str]:
+    """The ids of the scheme's three top concepts (``method``, ``dataset``, ``task``)."""
+    return frozenset(concept_id(t.lower()) for t in CONCEPT_TYPES)
 
 
 @dataclass
@@ -51,10 +57,10 @@ def load_scheme(directory: Path | None = None) -> dict[str, Concept]:
                 rows.append((triple.subject.value, triple.predicate.value, triple.object))
     for subject, predicate, obj in rows:
         if predicate == _RDF_TYPE and obj.value in types:
-            concept_id = "concept/" + subject.removeprefix(CONCEPT_BASE)
-            concepts.setdefault(concept_id, Concept(concept_id, types[obj.value], ""))
+            identifier = concept_id(subject.removeprefix(CONCEPT_BASE))
+            concepts.setdefault(identifier, Concept(identifier, types[obj.value], ""))
     for subject, predicate, obj in rows:
-        concept = concepts.get("concept/" + subject.removeprefix(CONCEPT_BASE))
+        concept = concepts.get(concept_id(subject.removeprefix(CONCEPT_BASE)))
         if concept is None:
             continue
         if predicate == _SKOS + "prefLabel":
@@ -62,7 +68,7 @@ def load_scheme(directory: Path | None = None) -> dict[str, Concept]:
         elif predicate == _SKOS + "altLabel":
             concept.aliases.append(obj.value)
         elif predicate == _SKOS + "broader" and obj.value.startswith(CONCEPT_BASE):
-            concept.broader.append("concept/" + obj.value.removeprefix(CONCEPT_BASE))
+            concept.broader.append(concept_id(obj.value.removeprefix(CONCEPT_BASE)))
         elif predicate == _SKOS + "definition":
             concept.definition = obj.value
     for concept in concepts.values():

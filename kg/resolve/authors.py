@@ -47,6 +47,7 @@ from functools import cache
 from networkx.utils import UnionFind
 from rapidfuzz.distance import Levenshtein
 
+from kg.ids import node_id
 from kg.normalize import key, slug
 from kg.resolve.decisions import MERGE_THRESHOLD, Decision
 from kg.resolve.names import GivenPart, PersonName, parse
@@ -372,7 +373,7 @@ class AuthorResolver:
         for root in sorted(groups.members, key=lambda r: min(groups.members[r])):
             members = [self._variants[k] for k in sorted(groups.members[root])]
             best = max(members, key=_specificity)
-            person_id = "author/" + slug(best.name.display)
+            person_id = node_id("Author", slug(best.name.display))
             if person_id in people:  # two people whose best spellings fold alike: keep both
                 person_id += "-" + slug(root)[-8:]
             aliases = sorted({s for m in members for s in m.spellings})

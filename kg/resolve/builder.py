@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from kg.graph import Graph
+from kg.ids import local_part, node_id, source_record_id
 from kg.normalize import digest, slug
 from kg.records import Mention, Record
 from kg.resolve.authors import AuthorIdentity, AuthorResolver
 from kg.resolve.authors import Mention as AuthorMention
+from kg.resolve.concepts import add_concepts
 from kg.resolve.decisions import Resolution
 from kg.resolve.institutions import InstitutionIdentity, InstitutionResolver
 from kg.resolve.lexicon import load_lexicon
@@ -29,19 +31,15 @@ from kg.resolve.papers import PaperIdentity, resolve_papers
 _LABEL_WORDS = 12
 
 
-def source_id(record: Record) -> str:
-    return "source/" + digest(record.provenance.file, record.key)
-
-
 def venue_id(text: str) -> tuple[str, str]:
     entry = load_lexicon("venues.toml", "venue").lookup(text)
     if entry is not None:
-        return "venue/" + entry.id, entry.name
-    return "venue/" + slug(text), text
+        return node_id("Venue", entry.id), entry.name
+    return node_id("Venue", slug(text)), text
 
 
 def topic_id(text: str) -> str:
-    return "topic/" + slug(text)
+    return node_id("Topic", slug(text))
 
 
 def record_order(records: Sequence[Record]) -> list[int]:
@@ -69,13 +67,13 @@ def _untitled_label(record: Record) -> str:
 
 def _add_parents(graph: Graph, institution: str) -> None:
     lexicon = load_lexicon("institutions.toml", "institution")
-    entry = lexicon.entries.get(institution.removeprefix("institution/"))
+    entry = lexicon.entries.get(local_part(institution, "Institution"))
     seen = {institution}
     while entry is not None and entry.part_of and entry.part_of in lexicon.entries:
         parent = lexicon.entries[entry.part_of]
-        parent_id = "institution/" + parent.id
+        parent_id = node_id("Institution", parent.id)
         graph.add_node(parent_id, "Institution", name=parent.name, label=parent.name)
-        graph.add_edge("institution/" + entry.id, "part_of", parent_id)
+        graph.add_edge(node_id("Institution", entry.id), "part_of", parent_id)
         if parent_id in seen:
             break
         seen.add(parent_id)
@@ -128,7 +126,7 @@ def _identify(
                 AuthorMention(
                     as_written=ref.as_written,
                     display=ref.name,
-                    record=source_id(record),
+                    record=source_record_id(record),
                     paper=papers[index],
                     coauthors=tuple(w for i, w in enumerate(written) if i != position),
                     institutions=tuple(i for a in ref.affiliations for i in institution_identity.by_string[a]),
@@ -175,7 +173,7 @@ def _add_authors(graph: Graph, paper: str, record: Record, origin: str, identiti
 def add_record(graph: Graph, record: Record, paper: str, identities: _Identities) -> list[str]:
     """Add one record's facts to the graph, attached to ``paper``; returns its author ids."""
     origin = graph.add_node(
-        source_id(record),
+        source_record_id(record),
         "SourceRecord",
         label=str(record.provenance),
         file=record.provenance.file,
@@ -204,7 +202,7 @@ def add_record(graph: Graph, record: Record, paper: str, identities: _Identities
         graph.add_edge(paper, "has_topic", topic_node, sources=(origin,))
     for text in record.summaries:
         summary = graph.add_node(
-            "summary/" + digest(paper, text),
+            node_id("Summary", digest(paper, text)),
             "Summary",
             text=text,
             label=f"Summary from {record.provenance}",
@@ -233,8 +231,6 @@ def resolve(
 
     The result does not depend on the order of ``records``.
     """
-    from kg.resolve.concepts import add_concepts
-
     graph = graph or Graph()
     order = record_order(records)
     ordered = [records[i] for i in order]

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import cache
 
+from kg import ids
 from kg.normalize import key, slug
 from kg.records import Mention
 from kg.resolve.decisions import Decision
@@ -143,7 +144,7 @@ def _label_type(concept_id: str, scheme: dict, discovered: dict[str, Mention]) -
 def _named(name: str, discovered: dict[str, Mention]) -> str | None:
     """The concept id a name in the overrides file denotes: a concept this build discovered
     under that name first (the user names what they saw), else the scheme's."""
-    if name.startswith("concept/"):
+    if name.startswith(ids.concept_prefix()):
         return name
     wanted = key(name)
     found = next((cid for cid, m in sorted(discovered.items()) if key(m.label) == wanted), None)
@@ -171,7 +172,7 @@ def split_mentions(mentions: Sequence[Sequence[Mention]], overrides: Overrides) 
             for names in denoted:
                 own = names.get(text, "")
                 if text in names and mention.concept != own and mention.concept in names.values():
-                    target = own or "concept/" + slug(mention.text) + "-" + mention.type.lower()
+                    target = own or ids.concept_id(slug(mention.text) + "-" + mention.type.lower())
                     mention = replace(mention, concept=target, label=mention.text, rule=mention.rule + "+override")
                     break
             kept.append(mention)

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from kg import ids
 from kg.graph import Graph
 from kg.normalize import digest, key
 from kg.records import CONCEPT_RELATIONS, Mention, Record
-from kg.resolve.builder import source_id
 from kg.resolve.concept_aliases import canonical_concepts, split_mentions
 from kg.resolve.decisions import Resolution
 from kg.resolve.overrides import NONE, Overrides
@@ -90,14 +90,14 @@ def add_concepts(
     spellings: set[str] = set()
     concepts: set[str] = set()
     for index, record in enumerate(records):
-        origin = source_id(record)
+        origin = ids.source_record_id(record)
         paper = papers[index]
         spellings.update(key(m.text) for m in split[index])
         resolved = [_moved(m, moves) for m in split[index]]
         for mention in distinct_concepts(resolved).values():
             concepts.add(mention.concept)
             concept_type = _add_concept(graph, mention)
-            mention_id = "mention/" + digest(origin, mention.field, str(mention.start), mention.concept)
+            mention_id = ids.node_id("Mention", digest(origin, mention.field, str(mention.start), mention.concept))
             graph.add_node(
                 mention_id,
                 "Mention",

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
+from kg.ids import node_id
 from kg.normalize import key, slug
 from kg.resolve.decisions import Decision
 from kg.resolve.lexicon import Entry, load_lexicon
@@ -122,8 +123,8 @@ class InstitutionResolver:
 
     def _own_id(self, part: str, entry: Entry | None) -> tuple[str, Entry | None]:
         if entry is not None and key(part) not in self._forced_apart:
-            return "institution/" + entry.id, entry
-        return "institution/" + slug(folded(part) or part), None
+            return node_id("Institution", entry.id), entry
+        return node_id("Institution", slug(folded(part) or part)), None
 
     def resolve(self) -> InstitutionIdentity:
         by_string: dict[str, list[str]] = {}

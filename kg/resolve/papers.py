@@ -26,6 +26,7 @@ import numpy
 from networkx.utils import UnionFind
 from rapidfuzz import fuzz, process
 
+from kg.ids import node_id
 from kg.normalize import digest, key, slug
 from kg.records import Record
 from kg.resolve.decisions import Decision
@@ -229,7 +230,7 @@ def _paper_id(records: Sequence[Record], titles: list[str], members: list[int]) 
     if counts:
         best = min(counts, key=lambda t: (-counts[t], t))
         title = min((records[i].title or "" for i in members if titles[i] == best), key=lambda t: (t.lower() == t, t))
-        return "paper/" + slug(title, 60) + "-" + digest(best, length=6), title
+        return node_id("Paper", slug(title, 60) + "-" + digest(best, length=6)), title
     first = records[min(members)]
     content = first.abstract or first.tldr or " ".join(first.summaries)
-    return "paper/untitled-" + digest(key(content), length=12), None
+    return node_id("Paper", "untitled-" + digest(key(content), length=12)), None

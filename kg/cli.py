@@ -605,8 +605,9 @@ def neo4j_group() -> None:
 def push(ctx: click.Context, uri: str, user: str, database: str | None, wipe: bool, store: Path) -> None:
     """Load the store's graph into Neo4j: idempotent batched MERGEs, ids unique per label."""
     from kg import api
-    from kg.store import neo4j
+    from kg.remote import neo4j
 
+    neo4j.driver_module()  # a missing driver (the kg[neo4j] extra) is named before anything else
     neo4j.password()  # fail before reading the graph when it is missing, or the URI is refused
     neo4j.check_uri(uri)
     graph = api.open_store(store).graph()
@@ -668,7 +669,7 @@ def push_command(
     if wipe:
         raise click.UsageError("--wipe is for --neo4j (a SPARQL push always replaces the target graph)")
     from kg import api
-    from kg.store import sparql_http
+    from kg.remote import sparql_http
 
     sparql_http.check_endpoint(sparql_endpoint or "")  # fail before opening the store
     with progress_reporter() as progress:

@@ -11,7 +11,7 @@
 - ``csv``: a directory with ``nodes.csv`` (id, type, label, properties) and ``edges.csv``
   (source, relation, target, properties, sources).
 - ``neo4j-csv``: a directory of the header-annotated CSV files ``neo4j-admin database import
-  full`` reads, and an ``import.sh`` running it (:func:`kg.store.neo4j.write_import_files`).
+  full`` reads, and an ``import.sh`` running it (:func:`kg.remote.neo4j.write_import_files`).
   Exporters like this one write a directory: registered with :func:`register_directory`, they
   take ``-o DIR`` and no stream.
 
@@ -42,6 +42,7 @@ from kg.atomic import atomic_output
 from kg.errors import UsageError
 from kg.graph import Graph
 from kg.ontology import PREFIXES, Ontology
+from kg.remote.neo4j import write_import_files
 from kg.store import rdf
 from kg.styles import DEFAULT_STYLE, NODE_STYLES
 
@@ -333,8 +334,6 @@ class _TextWriter:
 
 @register_directory("neo4j-csv", "directory of neo4j-admin import CSV files and import.sh", owns=("*.csv", "import.sh"))
 def write_neo4j_csv(graph: Graph, directory: Path) -> None:
-    from kg.store.neo4j import write_import_files
-
     write_import_files(graph, directory)
 
 

@@ -18,7 +18,8 @@ from kg.errors import StoreError, UsageError
 from kg.export import export
 from kg.graph import Graph
 from kg.query import cypher as cypher_query
-from kg.store import cypher, neo4j
+from kg.remote import neo4j
+from kg.store import cypher
 
 from .test_cypher import dump, run
 from .test_query_catalogue import PAIRS, QUERIES, as_tuples, declared_params

@@ -30,7 +30,7 @@ from click.testing import CliRunner
 import kg
 from kg.cli import main
 from kg.errors import EndpointError, UsageError
-from kg.store import sparql_http
+from kg.remote import sparql_http
 
 USER, PASSWORD = "kg-pusher", "s3cret-Pa55-do-not-print"
 GRAPH = "https://example.org/graphs/kg"

@@ -254,12 +254,13 @@ def run_on_neo4j(
     write: bool = False,
     limits: QueryLimits | None = None,
 ) -> CypherResult:
-    """Run a Cypher query on Neo4j (:mod:`kg.store.neo4j` connects; password from
+    """Run a Cypher query on Neo4j (:mod:`kg.remote.neo4j` connects; password from
     ``NEO4J_PASSWORD``): in a read session, and refused if it writes, unless ``write``. The
     time limit is the server's transaction timeout; rows past the row limit are not fetched."""
-    from neo4j import READ_ACCESS, WRITE_ACCESS, Query
+    from kg.remote import neo4j as neo4j_store  # the driver (extra kg[neo4j]) loads only when used
 
-    from kg.store import neo4j as neo4j_store
+    neo4j_store.driver_module()
+    from neo4j import READ_ACCESS, WRITE_ACCESS, Query
 
     params = dict(params or {})
     limits = limits or QueryLimits()

@@ -1,7 +1,7 @@
 """The embedded Cypher store: the graph in a LadybugDB (the maintained Kùzu fork) database.
 
 The schema is derived from the ontology, never written by hand, and is the one every Cypher
-target uses (this database, Neo4j via :mod:`kg.store.neo4j`, the Neo4j import CSV export):
+target uses (this database, Neo4j via :mod:`kg.remote.neo4j`, the Neo4j import CSV export):
 
 - one node table per node type: the label is the type key (``Paper``), the primary key ``id`` is
   the graph's node id (``paper/…``), and there is one column per property the ontology says the

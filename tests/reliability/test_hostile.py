@@ -35,8 +35,9 @@ import kg
 from kg.cli import main
 from kg.errors import QueryError, StoreError, UsageError
 from kg.query import cypher as cypher_query
+from kg.remote import neo4j
 from kg.store import cypher as cypher_store
-from kg.store import layout, neo4j, rdf
+from kg.store import layout, rdf
 from tests.reliability.conftest import HostileBuild
 from tests.reliability.hostile import HOSTILE_FILE_NAME, PAYLOADS, SCRIPT, TEMPLATE
 from tests.test_viz import Page, browser  # noqa: F401  (the view tests' headless Chromium, reused)

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from kg.errors import StoreError, UsageError
@@ -187,9 +188,21 @@ def check_uri(uri: str) -> str:
     return shown
 
 
+def driver_module() -> ModuleType:
+    """The ``neo4j`` driver package. It is the optional extra ``kg[neo4j]`` (only pushing to and
+    querying a Neo4j server need it), imported here on first use; missing, a UsageError names
+    the extra to install."""
+    try:
+        import neo4j  # the optional extra, loaded only when kg talks to a server
+    except ImportError as err:
+        raise UsageError("talking to Neo4j needs the Neo4j driver, an optional extra: pip install 'kg[neo4j]'") from err
+    return neo4j
+
+
 @contextmanager
 def connect(uri: str = DEFAULT_URI, user: str = DEFAULT_USER) -> Iterator[Any]:
     """A verified ``neo4j.Driver`` (password from ``NEO4J_PASSWORD``); errors become StoreError."""
+    driver_module()
     from neo4j import GraphDatabase
     from neo4j.exceptions import AuthError, DriverError, Neo4jError
 
@@ -225,7 +238,7 @@ def connect(uri: str = DEFAULT_URI, user: str = DEFAULT_USER) -> Iterator[Any]:
 
 
 @dataclass
-class PushReport:
+class Neo4jPushReport:
     """What a push did: rows sent per label / relationship type, what ``wipe`` removed, seconds."""
 
     nodes: dict[str, int] = field(default_factory=dict)
@@ -242,11 +255,11 @@ def push(
     wipe: bool = False,
     progress: Progress | None = None,
     batch_size: int = BATCH,
-) -> PushReport:
+) -> Neo4jPushReport:
     """Load ``graph`` into Neo4j (idempotent; ``wipe`` first removes everything kg wrote there)."""
     started = time.perf_counter()
     tables = schema(graph.ontology)
-    report = PushReport()
+    report = Neo4jPushReport()
     counts = graph.counts()
     total = sum(counts["nodes"].values()) + sum(counts["edges"].values())
     with connect(uri, user) as driver, driver.session(database=database) as session:

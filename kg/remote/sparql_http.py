@@ -55,7 +55,7 @@ log = logging.getLogger("kg")
 
 
 @dataclass(frozen=True)
-class PushReport:
+class GraphStorePushReport:
     """What a push sent: to where (password masked), which graph (None: default), how much, how long."""
 
     endpoint: str
@@ -171,7 +171,7 @@ def push(
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
     timeout: float = DEFAULT_TIMEOUT,
-) -> PushReport:
+) -> GraphStorePushReport:
     """Replace ``graph`` (default: the default graph) at ``endpoint`` with the store's triples.
 
     ``store`` is an open ``pyoxigraph.Store`` (``kg.open_store(DIR).rdf_store``); ``endpoint`` the
@@ -179,7 +179,7 @@ def push(
     endpoint answers with an error or cannot be reached.
 
     >>> push(kg.open_store(".kg").rdf_store, "http://localhost:7878/store")  # doctest: +SKIP
-    PushReport(endpoint='http://localhost:7878/store', graph=None, triples=70545, batches=2, seconds=1.2)
+    GraphStorePushReport(endpoint='http://localhost:7878/store', graph=None, triples=70545, batches=2, seconds=1.2)
     """
     check_endpoint(endpoint)
     check_graph(graph)
@@ -206,7 +206,7 @@ def push(
         sent += count
         if progress:
             progress(f"pushing to {shown}", sent, total)
-    return PushReport(shown, graph, sent, batches, time.perf_counter() - started)
+    return GraphStorePushReport(shown, graph, sent, batches, time.perf_counter() - started)
 
 
 def _send(

@@ -12,7 +12,7 @@
   X", a title "X: …"), "the X dataset", "X benchmark".
 - ``kg_spans``: keeps the longest non-overlapping proposals and drops generic words.
 
-Components add :class:`Candidate` proposals to ``doc._.kg_candidates``; the final mentions are
+Components add :class:`SpanCandidate` proposals to ``doc._.kg_candidates``; the final mentions are
 in ``doc._.kg_found`` and, for displaCy and other spaCy tools, ``doc.spans["kg_concepts"]``
 (concept id as ``kb_id_``, type as ``label_``).
 """
@@ -41,7 +41,7 @@ for _name in ("kg_acronyms", "kg_candidates", "kg_found"):
 
 
 @dataclass(frozen=True)
-class Candidate:
+class SpanCandidate:
     """A proposed mention: token span, concept, and how it was found.
 
     Kept in ``doc._.kg_candidates`` rather than in Span extensions: spaCy keys span extension
@@ -66,7 +66,7 @@ class Candidate:
 _PRIORITY = {"acronym": 3, "lexicon": 2, "pattern": 1}
 
 
-def _propose(doc: Doc, candidate: Candidate) -> None:
+def _propose(doc: Doc, candidate: SpanCandidate) -> None:
     if doc._.kg_candidates is None:
         doc._.kg_candidates = []
     doc._.kg_candidates.append(candidate)
@@ -203,7 +203,9 @@ class LexiconMatcher:
         ):
             for _, start, end in matcher(doc):
                 for target in found[_token_key(doc[start:end], folded)]:
-                    _propose(doc, Candidate(start, end, target.concept, target.type, target.label, rule, confidence))
+                    _propose(
+                        doc, SpanCandidate(start, end, target.concept, target.type, target.label, rule, confidence)
+                    )
         return doc
 
 
@@ -338,7 +340,7 @@ class AcronymFinder:
                 if span is not None:
                     _propose(
                         doc,
-                        Candidate(
+                        SpanCandidate(
                             span.start,
                             span.end,
                             target.concept,
@@ -517,7 +519,7 @@ class PatternFinder:
             label = doc[start:end].text
             _propose(
                 doc,
-                Candidate(start, end, concept_id(slug(label)), "Method", label, "pattern:model-variant", 0.7, True),
+                SpanCandidate(start, end, concept_id(slug(label)), "Method", label, "pattern:model-variant", 0.7, True),
             )
         found = [(start, word, word, "Dataset", "pattern:dataset-list") for start, word in dataset_list_items(doc)]
         for match in _PROPOSE.finditer(doc.text):
@@ -534,7 +536,7 @@ class PatternFinder:
             if span is not None and span.text == surface:
                 _propose(
                     doc,
-                    Candidate(
+                    SpanCandidate(
                         span.start, span.end, concept_id(slug(label)), concept_type, label, rule, 0.7, discovered=True
                     ),
                 )

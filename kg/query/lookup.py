@@ -81,7 +81,7 @@ class ConceptMatch:
 
 
 @dataclass(frozen=True)
-class Resolution:
+class TopicResolution:
     """What X was taken to mean: matched and narrower concepts, suggestions, text phrases."""
 
     text: str
@@ -110,7 +110,7 @@ class PaperHit:
 
 
 @dataclass(frozen=True)
-class AuthorRef:
+class AuthorInfo:
     id: str
     name: str
     institutions: tuple[str, ...]
@@ -118,7 +118,7 @@ class AuthorRef:
 
 @dataclass(frozen=True)
 class AuthorResult:
-    author: AuthorRef
+    author: AuthorInfo
     score: float
     papers: tuple[PaperHit, ...]
     paper_count: int
@@ -161,7 +161,7 @@ class Ranking(Generic[Ranked]):
     """Authors or institutions on X, best first (``as_json()`` gives the documented JSON
     contract), with how X was resolved."""
 
-    resolution: Resolution
+    resolution: TopicResolution
     results: tuple[Ranked, ...]
 
     def as_json(self) -> list[dict[str, Any]]:
@@ -175,7 +175,7 @@ InstitutionsOn = Ranking[InstitutionResult]
 # ---------------------------------------------------------------------- resolution
 
 
-def resolve_topic(index: LookupIndex, text: str) -> Resolution:
+def resolve_topic(index: LookupIndex, text: str) -> TopicResolution:
     """X → matched concepts and topics (best stage only), expanded to narrower concepts."""
     vocab = index.concept_vocabulary
     matches = vocab.match(text, SUBJECT_TYPES, limit=12, first_stage=False)
@@ -209,7 +209,7 @@ def resolve_topic(index: LookupIndex, text: str) -> Resolution:
         if terms:
             unique.setdefault(terms, phrase)
     suggestions = () if matches else tuple(vocab.suggest(text, SUBJECT_TYPES))
-    return Resolution(text, tuple(concepts.values()), suggestions, tuple(unique.values()))
+    return TopicResolution(text, tuple(concepts.values()), suggestions, tuple(unique.values()))
 
 
 # ---------------------------------------------------------------------- paper relevance
@@ -224,7 +224,7 @@ class _Evidence:
 
 
 def paper_relevance(
-    index: LookupIndex, resolution: Resolution, papers: Collection[int] | None = None
+    index: LookupIndex, resolution: TopicResolution, papers: Collection[int] | None = None
 ) -> dict[int, tuple[float, _Evidence]]:
     """Paper index → (r(p), best evidence) for every paper with r(p) ≥ MIN_RELEVANCE (of
     ``papers`` only, if given), in the order they are first found: concept edges, then text.
@@ -329,7 +329,7 @@ def _text_evidence(index: LookupIndex, phrases: Sequence[str], offer: Any, paper
                 offer(int(slot_paper[slot]), _Evidence(round(value / mass, 4), fields[slot], None, tuple(terms)))
 
 
-def _relevance(index: LookupIndex, resolution: Resolution) -> tuple[np.ndarray, np.ndarray]:
+def _relevance(index: LookupIndex, resolution: TopicResolution) -> tuple[np.ndarray, np.ndarray]:
     """r(p) of every paper at once (0 where below MIN_RELEVANCE) and the relevant papers in the
     order :func:`paper_relevance` finds them: the same numbers from whole arrays.
 
@@ -532,7 +532,7 @@ def _clip(sentence: str, limit: int = 300) -> str:
 # ---------------------------------------------------------------------- lookups
 
 
-def _resolved(index: LookupIndex, text: str, since: int | None) -> tuple[Resolution, np.ndarray, np.ndarray]:
+def _resolved(index: LookupIndex, text: str, since: int | None) -> tuple[TopicResolution, np.ndarray, np.ndarray]:
     """X resolved; r(p) × recency by paper and the relevant papers from ``since`` on, as found."""
     if not text.strip():
         raise NoMatchError(text, "concept or topic")
@@ -562,7 +562,7 @@ def _institution_filter(index: LookupIndex, institution: str) -> set[str]:
 
 
 def _hits(
-    index: LookupIndex, resolution: Resolution, tops: dict[Any, list[tuple[float, int]]]
+    index: LookupIndex, resolution: TopicResolution, tops: dict[Any, list[tuple[float, int]]]
 ) -> dict[Any, tuple[PaperHit, ...]]:
     """The hits of each shown result's best papers, with evidence found for those papers only."""
     rows = index.paper_rows(p for papers in tops.values() for _, p in papers)
@@ -619,7 +619,7 @@ def who_works_on(
     for author, score, count in best:  # institutions and paper order: shown authors only
         aid, name = people[author]
         names_of = tuple(index.institutions.get(i, i) for i in index.author_institutions(author))
-        results.append(AuthorResult(AuthorRef(aid, name, names_of), score, hits[author], count))
+        results.append(AuthorResult(AuthorInfo(aid, name, names_of), score, hits[author], count))
     return WhoWorksOn(resolution, tuple(results))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from kg.query.index import LookupIndex
-from kg.query.lookup import Resolution, resolve_topic
+from kg.query.lookup import TopicResolution, resolve_topic
 from kg.query.match import NoMatchError, inflection_key
 
 _RELATION = {
@@ -41,7 +41,7 @@ class RelatedConcept:
 class Related:
     """Concepts co-occurring with X, most shared papers first; ``papers`` is how many X has."""
 
-    resolution: Resolution
+    resolution: TopicResolution
     papers: int
     concepts: tuple[RelatedConcept, ...]
 

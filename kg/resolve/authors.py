@@ -70,7 +70,7 @@ _AMBIGUITY_MARGIN = 0.2
 
 
 @dataclass(frozen=True, slots=True)
-class Mention:
+class AuthorOccurrence:
     """One author reference in one record, with what resolution may use as evidence."""
 
     as_written: str
@@ -220,7 +220,7 @@ class AuthorResolver:
         self._forced_apart: list[tuple[str, ...]] = []
         self._block_names: dict[str, set[str]] = defaultdict(set)
 
-    def add(self, mention: Mention) -> None:
+    def add(self, mention: AuthorOccurrence) -> None:
         name = parse(mention.as_written or mention.display)
         if not name.surname:
             name = parse(mention.display)

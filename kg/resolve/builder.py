@@ -19,8 +19,7 @@ from kg.graph import Graph
 from kg.ids import local_part, node_id, source_record_id
 from kg.normalize import digest, slug
 from kg.records import Mention, Record
-from kg.resolve.authors import AuthorIdentity, AuthorResolver
-from kg.resolve.authors import Mention as AuthorMention
+from kg.resolve.authors import AuthorIdentity, AuthorOccurrence, AuthorResolver
 from kg.resolve.concepts import add_concepts
 from kg.resolve.decisions import Resolution
 from kg.resolve.institutions import InstitutionIdentity, InstitutionResolver
@@ -123,7 +122,7 @@ def _identify(
         written = [ref.as_written or ref.name for ref in record.authors]
         for position, ref in enumerate(record.authors):
             authors.add(
-                AuthorMention(
+                AuthorOccurrence(
                     as_written=ref.as_written,
                     display=ref.name,
                     record=source_record_id(record),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import kg
-from kg.resolve.authors import AuthorResolver, Mention, name_level
+from kg.resolve.authors import AuthorOccurrence, AuthorResolver, name_level
 from kg.resolve.names import parse
 
 
@@ -13,7 +13,7 @@ def resolve(*papers: tuple[str, ...], institutions: dict[str, str] | None = None
     for number, authors in enumerate(papers):
         for name in authors:
             resolver.add(
-                Mention(
+                AuthorOccurrence(
                     as_written=name,
                     display=name,
                     record=f"source/{number}",

@@ -30,7 +30,7 @@ def _version() -> str:
 
 
 __version__ = _version()
-__all__ = ["BuildReport", "KnowledgeGraph", "__version__", "build", "open_store", "records"]
+__all__ = ["BuildReport", "KnowledgeGraph", "__version__", "add", "build", "open_store", "records", "remove"]
 
 
 def __getattr__(name: str) -> Any:

@@ -19,6 +19,7 @@ from kg import __version__
 from kg.errors import InputError, KgError, StoreError, one_line, shown
 from kg.output import message, print_row_stream, print_rows, progress_reporter
 from kg.query.limits import DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT, QueryLimits
+from kg.store import layout
 
 FORMATS = click.Choice(["table", "json", "csv"])
 
@@ -27,11 +28,10 @@ def store_option(function: Any) -> Any:
     return click.option(
         "--store",
         type=click.Path(file_okay=False, path_type=Path),
-        envvar="KG_STORE",
-        default=Path(".kg"),
-        show_default=True,
+        envvar=layout.STORE_VARIABLE,
+        default=layout.default_store_dir,  # the one place the default is decided
         show_envvar=True,
-        help="Store directory.",
+        help=f"Store directory (default: {layout.DEFAULT_STORE}).",
     )(function)
 
 
@@ -164,10 +164,10 @@ def add(
 ) -> None:
     """Add PATHS to a built store (only they are read and extracted; the result equals a full
     build of all inputs). A file already in the store with the same content changes nothing."""
-    from kg import update
+    from kg import api
 
     with progress_reporter() as progress:
-        report, added = update.add(
+        report, added = api.add(
             list(paths),
             store=store,
             format=format_,
@@ -193,10 +193,10 @@ def add(
 @click.pass_context
 def remove(ctx: click.Context, files: tuple[str, ...], store: Path, overrides: Path | None) -> None:
     """Take input FILES (as `kg stats` lists them) and everything they contributed out of a store."""
-    from kg import update
+    from kg import api
 
     with progress_reporter() as progress:
-        report = update.remove(list(files), store=store, progress=progress, overrides=overrides)
+        report = api.remove(list(files), store=store, progress=progress, overrides=overrides)
     if not ctx.obj["quiet"]:
         message(
             f"removed {', '.join(files)} from {store}: {report.records} records from {len(report.inputs)} files "
@@ -209,7 +209,6 @@ def remove(ctx: click.Context, files: tuple[str, ...], store: Path, overrides: P
 @click.option("--format", "format_", type=FORMATS, default="table", show_default=True)
 def generations(store: Path, format_: str) -> None:
     """List the store's generations (the current one, the previous one kept for rollback)."""
-    from kg.store import layout
 
     rows = [info.as_row() for info in layout.generations(store)]
     if not rows:
@@ -222,7 +221,6 @@ def generations(store: Path, format_: str) -> None:
 @click.pass_context
 def rollback(ctx: click.Context, store: Path) -> None:
     """Make the previous generation current again (run it twice to undo it)."""
-    from kg.store import layout
 
     left, now = layout.rollback(store)
     if not ctx.obj["quiet"]:

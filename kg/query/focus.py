@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from kg.errors import UsageError
 from kg.graph import Graph
 from kg.normalize import key
+from kg.query.match import equally_good, match_nodes, suggest
 from kg.records import CONCEPT_RELATIONS, SUBJECT_TYPES
 
 PROVENANCE_TYPES = frozenset({"Mention", "SourceRecord"})
@@ -98,8 +99,6 @@ def match(graph: Graph, text: str, types: Sequence[str] | None = None, what: str
     Raises:
         UsageError: nothing matches; the message lists the closest names.
     """
-    from kg.query.match import equally_good, match_nodes, suggest
-
     types = tuple(types or _AROUND_TYPES)
     if text.strip() in graph and graph.node(text.strip()).type in types:
         return [text.strip()]

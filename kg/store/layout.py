@@ -57,9 +57,19 @@ _REBUILD = "rebuild it with `kg build`"
 log = logging.getLogger(__name__)
 
 
+DEFAULT_STORE = ".kg"
+STORE_VARIABLE = "KG_STORE"
+
+
 def default_store_dir() -> Path:
-    """``$KG_STORE`` if set, else ``.kg`` in the working directory."""
-    return Path(os.environ.get("KG_STORE") or ".kg")
+    """``$KG_STORE`` if set, else ``.kg`` in the working directory: the one place the default
+    store location is decided (the CLI's ``--store``, the API and the lookups all ask here)."""
+    return Path(os.environ.get(STORE_VARIABLE) or DEFAULT_STORE)
+
+
+def store_dir(store: str | Path | None) -> Path:
+    """The store directory a caller named, or the default one (:func:`default_store_dir`)."""
+    return Path(store) if store is not None else default_store_dir()
 
 
 @dataclass(frozen=True)

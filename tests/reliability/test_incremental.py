@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import kg
-from kg import update
+from kg import pipeline
 from kg.cli import main
 from kg.store import layout
 from tests.conftest import CORPUS_FILES
@@ -49,20 +49,20 @@ def test_add_equals_a_full_build_and_adding_twice_changes_nothing(
 ) -> None:
     store = tmp_path / "store"
     kg.build([files[n] for n in BASE], store=store)
-    report, added = update.add([files[n] for n in MORE], store=store)
+    report, added = pipeline.add([files[n] for n in MORE], store=store)
     assert len(added) == 2 and report.records == sum(i["records"] for i in kg.open_store(full).meta["inputs"])
     assert store_triples(store) == store_triples(full)
     assert cypher_counts(store) == cypher_counts(full)
     assert kg.open_store(store).stats()["resolution"] == kg.open_store(full).stats()["resolution"]
     generation = layout.current_name(store)
-    again, added = update.add([files["blog"]], store=store)
+    again, added = pipeline.add([files["blog"]], store=store)
     assert added == [] and layout.current_name(store) == generation and again.triples == report.triples
 
 
 def test_remove_equals_a_build_without_the_file(tmp_path: Path, files: dict[str, Path], full: Path) -> None:
     store = tmp_path / "store"
     shutil.copytree(full, store)
-    update.remove([files["blog"], str(files["shortscience_papers"])], store=store)
+    pipeline.remove([files["blog"], str(files["shortscience_papers"])], store=store)
     reference = tmp_path / "reference"
     kg.build([files[n] for n in BASE], store=reference)
     assert store_triples(store) == store_triples(reference)
@@ -79,7 +79,7 @@ def test_a_changed_file_replaces_its_old_records(tmp_path: Path, files: dict[str
     entries = [i for i, line in enumerate(lines) if "(" in line and ";" in line]
     del lines[entries[-1] : entries[-1] + 2]  # the last poster and its abstract
     workshop.write_text("".join(lines), encoding="utf-8")
-    report, added = update.add([workshop], store=store)
+    report, added = pipeline.add([workshop], store=store)
     assert added and report.records == 26
     reference = tmp_path / "reference"
     kg.build([workshop], store=reference, extract=False)
@@ -99,7 +99,7 @@ def test_cli_errors_name_the_problem(tmp_path: Path, files: dict[str, Path], ful
     assert result.exit_code == 2 and "without inputs" in result.output
 
 
-CHILD = "import sys; from kg import update; update.add(sys.argv[2:], store=sys.argv[1])"
+CHILD = "import sys; from kg import pipeline; pipeline.add(sys.argv[2:], store=sys.argv[1])"
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +121,6 @@ def test_sigkill_during_add_keeps_the_previous_store(
     after = store_triples(store)
     # the old store, or the whole addition (which is not a superset: new records change identity)
     assert after in (before, three_files)
-    update.add([files["blog"], files["shortscience_papers"]], store=store)  # and the next add completes
+    pipeline.add([files["blog"], files["shortscience_papers"]], store=store)  # and the next add completes
     assert len(kg.open_store(store).meta["inputs"]) == 3
     assert store_triples(store) == three_files

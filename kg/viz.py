@@ -1,8 +1,9 @@
 """The interactive HTML view: one self-contained page drawing a (sub)graph with vis-network.
 
-The page is assembled with pyvis (nodes, edges, options) and rendered with kg's own template in
-``viz/`` (pyvis's stock template links Bootstrap and tom-select from CDNs and pastes titles in as
-HTML). Everything is inlined: vis-network's script and style (from the pyvis installation),
+The page's data is vis-network's (node and edge objects, options), rendered with kg's own
+Jinja template in ``viz/`` (pyvis's stock template links Bootstrap and tom-select from CDNs and
+pastes titles in as HTML, so kg does not use pyvis). Everything is inlined: vis-network's script
+and style (vendored in ``viz/vendor/``, the files pyvis 0.3.2 shipped, licence header kept),
 ``viz/view.css``, ``viz/view.js`` and the graph as JSON, so the file opens with the network off.
 A Content-Security-Policy allows only those inline scripts (by hash) and no requests at all.
 
@@ -27,7 +28,6 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ from kg.styles import DEFAULT_STYLE, NODE_STYLES, RELATION_COLOURS
 
 DEFAULT_MAX_NODES = 1500
 POLISH_LIMIT = 300  # up to this many nodes, browser physics polishes the precomputed layout
-_VIS_VERSION = "vis-9.1.2"
+_VIS_NAME = "vis-network-9.1.2"  # viz/vendor/: vis-network 9.1.2 (Apache-2.0 or MIT), as pyvis 0.3.2 shipped it
 
 _LIST_LIMIT = 12
 _TEXT_LIMIT = 600
@@ -218,41 +218,36 @@ def _positions(sub: Graph, iterations: int = 60) -> dict[str, tuple[float, float
     return placed
 
 
-def network(graph: Graph, selection: Selection) -> Any:
-    """The pyvis ``Network`` of the selection (tooltips travel separately, as data)."""
-    from pyvis.network import Network
-
+def network(graph: Graph, selection: Selection) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    """The selection as vis-network's data: node objects, edge objects and the network options
+    (tooltips travel separately, as data). Each node and edge object carries what vis-network
+    draws (``id``, ``label``, ``shape``, ``color``, ``value``, ``x``/``y``; ``from``, ``to``,
+    ``arrows``) and what the page's script reads (``kind``, ``relation``)."""
     sub = selection.graph
-    net = Network(directed=True, height="100%", width="100%")
     positions = _positions(sub)
     seeds = set(selection.seeds)
+    nodes: list[dict[str, Any]] = []
     for node in sub.nodes():
         colour, shape, _ = NODE_STYLES.get(node.type, DEFAULT_STYLE)
         count = len(list(graph.nx.successors(node.id))) if node.type == "Paper" else _paper_count(graph, node.id)
-        extra: dict[str, Any] = {}
+        drawn: dict[str, Any] = {"color": colour, "value": max(count, 1), "kind": node.type}
         if node.id in positions:
-            extra["x"], extra["y"] = positions[node.id]
+            drawn["x"], drawn["y"] = positions[node.id]
         if node.id in seeds:
-            extra["borderWidth"] = 4
-        net.add_node(
-            node.id,
-            label=_short(_label(sub, node.id), 40),
-            shape=shape,
-            color=colour,
-            value=max(count, 1),
-            kind=node.type,
-            **extra,
-        )
-    for source, target, relation in sorted(sub.nx.edges(keys=True), key=lambda e: (e[0], e[2], e[1])):
-        net.add_edge(
-            source,
-            target,
-            id=f"{source}|{relation}|{target}",
-            color=RELATION_COLOURS.get(relation, "#999999"),
-            relation=relation,
-        )
-    net.options = _options(len(sub))
-    return net
+            drawn["borderWidth"] = 4
+        nodes.append({**drawn, "id": node.id, "label": _short(_label(sub, node.id), 40) or node.id, "shape": shape})
+    edges = [
+        {
+            "id": f"{source}|{relation}|{target}",
+            "color": RELATION_COLOURS.get(relation, "#999999"),
+            "relation": relation,
+            "from": source,
+            "to": target,
+            "arrows": "to",
+        }
+        for source, target, relation in sorted(sub.nx.edges(keys=True), key=lambda e: (e[0], e[2], e[1]))
+    ]
+    return nodes, edges, _options(len(sub))
 
 
 def _options(count: int) -> dict[str, Any]:
@@ -297,16 +292,12 @@ def _script_json(value: Any) -> str:
 
 
 def _vis_assets() -> tuple[str, str]:
-    """vis-network's script and style, from the installed pyvis (nothing is fetched)."""
-    spec = find_spec("pyvis")
-    if spec is None or spec.origin is None:
-        raise UsageError("kg viz needs pyvis: pip install pyvis")
-    root = Path(spec.origin).parent
-    for base in (root / "templates" / "lib" / _VIS_VERSION, root / "lib" / _VIS_VERSION):
-        script, style = base / "vis-network.min.js", base / "vis-network.css"
-        if script.is_file() and style.is_file():
-            return script.read_text(encoding="utf-8"), style.read_text(encoding="utf-8")
-    raise UsageError(f"pyvis at {root} does not ship {_VIS_VERSION}/vis-network.min.js; reinstall pyvis (0.3.x)")
+    """vis-network's script and style, vendored in ``viz/vendor/`` (nothing is fetched)."""
+    vendor = resource_dir("viz") / "vendor"
+    script, style = vendor / f"{_VIS_NAME}.min.js", vendor / f"{_VIS_NAME}.css"
+    if not (script.is_file() and style.is_file()):
+        raise UsageError(f"this kg installation lacks viz/vendor/{_VIS_NAME}.min.js; reinstall kg")
+    return script.read_text(encoding="utf-8"), style.read_text(encoding="utf-8")
 
 
 def _inline(text: str, tag: str) -> str:
@@ -319,10 +310,9 @@ def _sha256(text: str) -> str:
 
 def render(graph: Graph, selection: Selection, title: str = "kg graph") -> str:
     """The page's HTML for ``selection`` (a subgraph of ``graph``, which tooltips draw on)."""
-    import jinja2
+    import jinja2  # loaded when a page is rendered, not with every `kg` command that imports the API
 
-    net = network(graph, selection)
-    nodes, edges, _, _, _, options = net.get_network_data()
+    nodes, edges, options = network(graph, selection)
     sub = selection.graph
     details = {node["id"]: node_details(graph, node["id"]) for node in nodes}
     for edge in edges:
@@ -335,7 +325,7 @@ def render(graph: Graph, selection: Selection, title: str = "kg graph") -> str:
     payload = {
         "nodes": nodes,
         "edges": edges,
-        "options": json.loads(options),
+        "options": options,
         "seeds": selection.seeds,
         "note": selection.note,
         "legend": {

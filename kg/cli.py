@@ -16,23 +16,12 @@ from typing import Any
 import click
 
 from kg import __version__
-from kg.errors import InputError, KgError, StoreError, one_line, shown
+from kg.commands import lookups, remote
+from kg.commands.options import FORMATS, neo4j_options, parse_params, query_options, query_text, store_option
+from kg.errors import KgError, StoreError, one_line
 from kg.output import message, print_row_stream, print_rows, progress_reporter
 from kg.query.limits import DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT, QueryLimits
 from kg.store import layout
-
-FORMATS = click.Choice(["table", "json", "csv"])
-
-
-def store_option(function: Any) -> Any:
-    return click.option(
-        "--store",
-        type=click.Path(file_okay=False, path_type=Path),
-        envvar=layout.STORE_VARIABLE,
-        default=layout.default_store_dir,  # the one place the default is decided
-        show_envvar=True,
-        help=f"Store directory (default: {layout.DEFAULT_STORE}).",
-    )(function)
 
 
 def overrides_option(default: str) -> Any:
@@ -279,51 +268,6 @@ def review(store: Path, kind: str | None, limit: int, show_all: bool, format_: s
     print_rows(rows, columns, format_, "Identity review")
 
 
-def _params(values: tuple[str, ...]) -> dict[str, str]:
-    params = {}
-    for value in values:
-        name, sep, text = value.partition("=")
-        if not sep or not name.isidentifier():
-            raise click.BadParameter(f"expected name=value, got {value!r}", param_hint="--param")
-        params[name] = text
-    return params
-
-
-def _query_text(query: str | None, file: Path | None) -> str:
-    if (query is None) == (file is None):
-        raise click.UsageError("give a QUERY or -f FILE (exactly one)")
-    if file is not None:
-        try:
-            return sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            raise InputError(file, f"cannot read the query ({err})") from err
-    return query or ""
-
-
-def query_options(param_help: str) -> Any:
-    """QUERY or -f FILE, --param NAME=VALUE (bound, never spliced) and --format: what every
-    query command takes."""
-
-    def decorate(function: Any) -> Any:
-        for option in reversed(
-            (
-                click.argument("query", required=False),
-                click.option(
-                    "-f",
-                    "--file",
-                    type=click.Path(dir_okay=False, path_type=Path),
-                    help="Read the query from FILE ('-': stdin).",
-                ),
-                click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help=param_help),
-                click.option("--format", "format_", type=FORMATS, default="table", show_default=True),
-            )
-        ):
-            function = option(function)
-        return function
-
-    return decorate
-
-
 def limit_options(function: Any) -> Any:
     """``--timeout`` and ``--limit``: what stops a typed query (0: no limit)."""
     function = click.option(
@@ -367,7 +311,7 @@ def sparql(
     from kg import api
 
     limits = QueryLimits.from_options(timeout, row_limit)
-    answer = api.open_store(store).sparql_stream(_query_text(query, file), _params(params), limits)
+    answer = api.open_store(store).sparql_stream(query_text(query, file), parse_params(params), limits)
     if answer.kind == "ask":
         click.echo(json.dumps(answer.boolean) if format_ != "table" else str(answer.boolean).lower())
         return
@@ -527,19 +471,6 @@ def extract(source: str, whole: bool, as_json: bool) -> None:
     print_rows(rows, columns, "json" if as_json else "table")
 
 
-def neo4j_options(function: Any) -> Any:
-    """--uri, --user, --database (the password only ever comes from NEO4J_PASSWORD)."""
-    function = click.option(
-        "--database", envvar="NEO4J_DATABASE", show_envvar=True, help="Database name (default: the server's)."
-    )(function)
-    function = click.option("--user", envvar="NEO4J_USER", default="neo4j", show_default=True, show_envvar=True)(
-        function
-    )
-    return click.option(
-        "--uri", envvar="NEO4J_URI", default="bolt://localhost:7687", show_default=True, show_envvar=True
-    )(function)
-
-
 @main.command()
 @query_options("Bind $NAME to VALUE (repeatable; integers become integers).")
 @click.option("--write", is_flag=True, help="Allow writes (embedded: changes this store's Cypher database only).")
@@ -568,7 +499,7 @@ def cypher(
     """
     from kg.query.cypher import parameters
 
-    text, values = _query_text(query, file), parameters(_params(params))
+    text, values = query_text(query, file), parameters(parse_params(params))
     limits = QueryLimits.from_options(timeout, row_limit)
     if on_neo4j:
         from kg.query.cypher import run_on_neo4j
@@ -590,223 +521,12 @@ def cypher(
     _say_if_truncated(answer.truncated, count)
 
 
-@main.group(name="neo4j")
-def neo4j_group() -> None:
-    """Neo4j over Bolt: push the graph (password from NEO4J_PASSWORD, never the command line)."""
-
-
-@neo4j_group.command()
-@neo4j_options
-@click.option("--wipe", is_flag=True, help="First delete what kg wrote there before (nodes with kg_store).")
-@store_option
-@click.pass_context
-def push(ctx: click.Context, uri: str, user: str, database: str | None, wipe: bool, store: Path) -> None:
-    """Load the store's graph into Neo4j: idempotent batched MERGEs, ids unique per label."""
-    from kg import api
-    from kg.remote import neo4j
-
-    neo4j.driver_module()  # a missing driver (the kg[neo4j] extra) is named before anything else
-    neo4j.password()  # fail before reading the graph when it is missing, or the URI is refused
-    neo4j.check_uri(uri)
-    graph = api.open_store(store).graph()
-    with progress_reporter() as progress:
-        report = neo4j.push(graph, uri=uri, user=user, database=database, wipe=wipe, progress=progress)
-    if not ctx.find_root().obj["quiet"]:
-        removed = f"removed {report.removed}, " if wipe else ""
-        message(
-            f"pushed to {uri}: {removed}{sum(report.nodes.values())} nodes, "
-            f"{sum(report.relationships.values())} relationships in {report.seconds:.2f}s"
-        )
-
-
-@main.command(name="push")
-@click.option(
-    "--sparql-endpoint",
-    metavar="URL",
-    help="The target's SPARQL 1.1 Graph Store endpoint (Oxigraph: http://HOST:7878/store, "
-    "Fuseki: http://HOST:3030/DATASET/data); basic auth from KG_SPARQL_USER and KG_SPARQL_PASSWORD.",
-)
-@click.option("--graph", "graph_iri", metavar="IRI", help="Replace this named graph (default: the default graph).")
-@click.option(
-    "--batch-size",
-    type=click.IntRange(min=1),
-    default=50_000,
-    show_default=True,
-    help="Triples per request (SPARQL).",
-)
-@click.option("--neo4j", "to_neo4j", is_flag=True, help="Push to Neo4j instead, as `kg neo4j push` does.")
-@neo4j_options
-@click.option("--wipe", is_flag=True, help="With --neo4j: first delete what kg wrote there before.")
-@store_option
-@click.pass_context
-def push_command(
-    ctx: click.Context,
-    sparql_endpoint: str | None,
-    graph_iri: str | None,
-    batch_size: int,
-    to_neo4j: bool,
-    uri: str,
-    user: str,
-    database: str | None,
-    wipe: bool,
-    store: Path,
-) -> None:
-    """Load the store's graph into another store: any SPARQL 1.1 store, or Neo4j with --neo4j.
-
-    SPARQL: the first batch of N-Triples replaces the target graph (HTTP PUT), the others are
-    added to it (POST), so pushing twice leaves the same triples. Credentials come only from
-    KG_SPARQL_USER / KG_SPARQL_PASSWORD, never from the URL or the command line.
-    """
-    if (sparql_endpoint is None) == (not to_neo4j):
-        raise click.UsageError("give --sparql-endpoint URL or --neo4j (exactly one)")
-    if to_neo4j:
-        if graph_iri is not None:
-            raise click.UsageError("--graph is for --sparql-endpoint (Neo4j has no named graphs)")
-        ctx.invoke(push, uri=uri, user=user, database=database, wipe=wipe, store=store)
-        return
-    if wipe:
-        raise click.UsageError("--wipe is for --neo4j (a SPARQL push always replaces the target graph)")
-    from kg import api
-    from kg.remote import sparql_http
-
-    sparql_http.check_endpoint(sparql_endpoint or "")  # fail before opening the store
-    with progress_reporter() as progress:
-        report = sparql_http.push(
-            api.open_store(store).rdf_store, sparql_endpoint or "", graph_iri, batch_size, progress
-        )
-    if not ctx.find_root().obj["quiet"]:
-        where = f"graph <{report.graph}>" if report.graph else "the default graph"
-        message(
-            f"pushed {report.triples} triples to {report.endpoint} ({where}) in {report.batches} "
-            f"requests, {report.seconds:.2f}s"
-        )
-
-
-# ---------------------------------------------------------------------- lookups (kg.query)
-# These read only the store's lookup index (kg.query.index), not kg.api, so they start
-# about as fast as `kg --help` and never load spaCy.
-
-
-def _lookup_options(function: Any) -> Any:
-    function = click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")(function)
-    function = click.option("--since", type=int, metavar="YEAR", help="Only papers from YEAR on.")(function)
-    return click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)(function)
-
-
-def _resolution_note(resolution: Any) -> None:
-    direct = resolution.direct
-    if direct:
-        narrower = len(resolution.concepts) - len(direct)
-        names = ", ".join(f"{c.label} ({c.type}, {c.kind})" for c in direct)
-        message(f"matched {names}" + (f" and {narrower} narrower concepts" if narrower else "") + "; and paper text")
-    else:
-        hint = ""
-        if resolution.suggestions:
-            hint = "; did you mean " + ", ".join(f"“{s.label}”" for s in resolution.suggestions) + "?"
-        message(f"no concept or topic named “{shown(resolution.text)}”: matched paper text only{hint}")
-
-
-def _paper_rows(name: str, score: float, places: tuple[str, ...], papers: Any) -> list[dict[str, Any]]:
-    rows = []
-    for number, paper in enumerate(papers[:3]):
-        rows.append(
-            {
-                "name": name if number == 0 else "",
-                "score": score if number == 0 else "",
-                "institutions": "; ".join(places[:3]) if number == 0 else "",
-                "paper": f"{paper.label} ({paper.year or '?'})",
-                "evidence": paper.evidence,
-            }
-        )
-    return rows
-
-
-@main.command(name="who-works-on")
-@click.argument("topic")
-@_lookup_options
-@click.option("--institution", metavar="NAME", help="Only authors affiliated with NAME (or a part of it).")
-@store_option
-def who_works_on(
-    topic: str, limit: int, since: int | None, as_json: bool, institution: str | None, store: Path
-) -> None:
-    """Authors who work on TOPIC (free text: "GNNs", "lottery tickets"), best first, with evidence."""
-    from kg.query.index import open_index
-    from kg.query.lookup import who_works_on as lookup
-
-    result = lookup(open_index(store), topic, limit=limit, institution=institution, since=since)
-    if as_json:
-        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
-        return
-    _resolution_note(result.resolution)
-    rows = [r for a in result.results for r in _paper_rows(a.author.name, a.score, a.author.institutions, a.papers)]
-    print_rows(rows, ["name", "score", "institutions", "paper", "evidence"], "table", f"Who works on {topic}")
-
-
-@main.command(name="institutions-on")
-@click.argument("topic")
-@_lookup_options
-@store_option
-def institutions_on(topic: str, limit: int, since: int | None, as_json: bool, store: Path) -> None:
-    """Institutions whose authors work on TOPIC, best first, with their papers and evidence."""
-    from kg.query.index import open_index
-    from kg.query.lookup import institutions_on as lookup
-
-    result = lookup(open_index(store), topic, limit=limit, since=since)
-    if as_json:
-        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
-        return
-    _resolution_note(result.resolution)
-    rows = [r for i in result.results for r in _paper_rows(i.institution.name, i.score, i.authors, i.papers)]
-    print_rows(rows, ["name", "score", "institutions", "paper", "evidence"], "table", f"Institutions on {topic}")
-
-
-@main.command()
-@click.argument("name")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@store_option
-def profile(name: str, as_json: bool, store: Path) -> None:
-    """An author's or institution's concepts, topics, papers, co-authors and institutions (fuzzy NAME)."""
-    from kg.query.index import open_index
-    from kg.query.profile import profile as lookup
-
-    result = lookup(open_index(store), name)
-    if as_json:
-        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
-        return
-    message(f"{result.name} ({result.kind}, {result.id})")
-    if result.aliases:
-        message("also written: " + "; ".join(result.aliases))
-    people = "Co-authors" if result.kind == "Author" else "Authors"
-    for title, items in (
-        ("Concepts", result.concepts),
-        ("Topics", result.topics),
-        (people, result.coauthors),
-        ("Institutions", result.institutions),
-    ):
-        if items:
-            rows = [{"name": i.label, "type": i.type, "weight": i.weight, "papers": i.papers} for i in items]
-            print_rows(rows, ["name", "type", "weight", "papers"], "table", title)
-    rows = [{"paper": p.label, "year": p.year, "id": p.id} for p in result.papers]
-    print_rows(rows, ["paper", "year", "id"], "table", "Papers")
-
-
-@main.command()
-@click.argument("topic")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@store_option
-def related(topic: str, limit: int, as_json: bool, store: Path) -> None:
-    """Concepts that co-occur with TOPIC on papers (methods used with a dataset, tasks …), with counts."""
-    from kg.query.index import open_index
-    from kg.query.related import related as lookup
-
-    result = lookup(open_index(store), topic, limit=limit)
-    if as_json:
-        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
-        return
-    _resolution_note(result.resolution)
-    rows = [{"concept": c.label, "type": c.type, "relation": c.relation, "papers": c.papers} for c in result.concepts]
-    print_rows(rows, ["concept", "type", "relation", "papers"], "table", f"Related to {topic} ({result.papers} papers)")
+main.add_command(remote.neo4j_group)
+main.add_command(remote.push_command)
+main.add_command(lookups.who_works_on)
+main.add_command(lookups.institutions_on)
+main.add_command(lookups.profile)
+main.add_command(lookups.related)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,145 @@
+"""The lookup commands: ``kg who-works-on``, ``institutions-on``, ``profile``, ``related``.
+
+They read only the store's lookup index (:mod:`kg.query.index`), not :mod:`kg.api`, so they
+start about as fast as ``kg --help`` and never load spaCy. Like every command module, this one
+is imported whenever ``kg`` starts, so each command imports what it runs (numpy, the index) in
+its body: ``kg --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg.commands.options import store_option
+from kg.errors import shown
+from kg.output import message, print_rows
+
+# ---------------------------------------------------------------------- lookups (kg.query)
+# These read only the store's lookup index (kg.query.index), not kg.api, so they start
+# about as fast as `kg --help` and never load spaCy.
+
+
+def _lookup_options(function: Any) -> Any:
+    function = click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")(function)
+    function = click.option("--since", type=int, metavar="YEAR", help="Only papers from YEAR on.")(function)
+    return click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)(function)
+
+
+def _resolution_note(resolution: Any) -> None:
+    direct = resolution.direct
+    if direct:
+        narrower = len(resolution.concepts) - len(direct)
+        names = ", ".join(f"{c.label} ({c.type}, {c.kind})" for c in direct)
+        message(f"matched {names}" + (f" and {narrower} narrower concepts" if narrower else "") + "; and paper text")
+    else:
+        hint = ""
+        if resolution.suggestions:
+            hint = "; did you mean " + ", ".join(f"“{s.label}”" for s in resolution.suggestions) + "?"
+        message(f"no concept or topic named “{shown(resolution.text)}”: matched paper text only{hint}")
+
+
+def _paper_rows(name: str, score: float, places: tuple[str, ...], papers: Any) -> list[dict[str, Any]]:
+    rows = []
+    for number, paper in enumerate(papers[:3]):
+        rows.append(
+            {
+                "name": name if number == 0 else "",
+                "score": score if number == 0 else "",
+                "institutions": "; ".join(places[:3]) if number == 0 else "",
+                "paper": f"{paper.label} ({paper.year or '?'})",
+                "evidence": paper.evidence,
+            }
+        )
+    return rows
+
+
+@click.command(name="who-works-on")
+@click.argument("topic")
+@_lookup_options
+@click.option("--institution", metavar="NAME", help="Only authors affiliated with NAME (or a part of it).")
+@store_option
+def who_works_on(
+    topic: str, limit: int, since: int | None, as_json: bool, institution: str | None, store: Path
+) -> None:
+    """Authors who work on TOPIC (free text: "GNNs", "lottery tickets"), best first, with evidence."""
+    from kg.query.index import open_index
+    from kg.query.lookup import who_works_on as lookup
+
+    result = lookup(open_index(store), topic, limit=limit, institution=institution, since=since)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        return
+    _resolution_note(result.resolution)
+    rows = [r for a in result.results for r in _paper_rows(a.author.name, a.score, a.author.institutions, a.papers)]
+    print_rows(rows, ["name", "score", "institutions", "paper", "evidence"], "table", f"Who works on {topic}")
+
+
+@click.command(name="institutions-on")
+@click.argument("topic")
+@_lookup_options
+@store_option
+def institutions_on(topic: str, limit: int, since: int | None, as_json: bool, store: Path) -> None:
+    """Institutions whose authors work on TOPIC, best first, with their papers and evidence."""
+    from kg.query.index import open_index
+    from kg.query.lookup import institutions_on as lookup
+
+    result = lookup(open_index(store), topic, limit=limit, since=since)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        return
+    _resolution_note(result.resolution)
+    rows = [r for i in result.results for r in _paper_rows(i.institution.name, i.score, i.authors, i.papers)]
+    print_rows(rows, ["name", "score", "institutions", "paper", "evidence"], "table", f"Institutions on {topic}")
+
+
+@click.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@store_option
+def profile(name: str, as_json: bool, store: Path) -> None:
+    """An author's or institution's concepts, topics, papers, co-authors and institutions (fuzzy NAME)."""
+    from kg.query.index import open_index
+    from kg.query.profile import profile as lookup
+
+    result = lookup(open_index(store), name)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        return
+    message(f"{result.name} ({result.kind}, {result.id})")
+    if result.aliases:
+        message("also written: " + "; ".join(result.aliases))
+    people = "Co-authors" if result.kind == "Author" else "Authors"
+    for title, items in (
+        ("Concepts", result.concepts),
+        ("Topics", result.topics),
+        (people, result.coauthors),
+        ("Institutions", result.institutions),
+    ):
+        if items:
+            rows = [{"name": i.label, "type": i.type, "weight": i.weight, "papers": i.papers} for i in items]
+            print_rows(rows, ["name", "type", "weight", "papers"], "table", title)
+    rows = [{"paper": p.label, "year": p.year, "id": p.id} for p in result.papers]
+    print_rows(rows, ["paper", "year", "id"], "table", "Papers")
+
+
+@click.command()
+@click.argument("topic")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@store_option
+def related(topic: str, limit: int, as_json: bool, store: Path) -> None:
+    """Concepts that co-occur with TOPIC on papers (methods used with a dataset, tasks …), with counts."""
+    from kg.query.index import open_index
+    from kg.query.related import related as lookup
+
+    result = lookup(open_index(store), topic, limit=limit)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        return
+    _resolution_note(result.resolution)
+    rows = [{"concept": c.label, "type": c.type, "relation": c.relation, "papers": c.papers} for c in result.concepts]
+    print_rows(rows, ["concept", "type", "relation", "papers"], "table", f"Related to {topic} ({result.papers} papers)")

@@ -48,12 +48,23 @@ import math
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import numpy as np
 
 from kg.query.index import NO_YEAR, LookupIndex, field_kind, tokens
-from kg.query.match import NodeMatch, NoMatchError
+from kg.query.match import NoMatchError
+from kg.query.results import (
+    AuthorInfo,
+    AuthorResult,
+    ConceptMatch,
+    InstitutionRef,
+    InstitutionResult,
+    InstitutionsOn,
+    PaperHit,
+    TopicResolution,
+    WhoWorksOn,
+)
 from kg.records import SUBJECT_TYPES
 
 FIELD_WEIGHTS = {"title": 1.0, "tldr": 0.9, "topic": 0.8, "abstract": 0.6, "summary": 0.35}
@@ -66,113 +77,6 @@ MIN_COVERAGE = 0.75
 K1, B = 1.2, 0.75
 PAPERS_PER_RESULT = 10
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
-
-
-@dataclass(frozen=True)
-class ConceptMatch:
-    """A concept or topic X resolved to; ``via`` is the matched concept it is narrower than."""
-
-    id: str
-    type: str
-    label: str
-    weight: float
-    kind: str
-    via: str | None = None
-
-
-@dataclass(frozen=True)
-class TopicResolution:
-    """What X was taken to mean: matched and narrower concepts, suggestions, text phrases."""
-
-    text: str
-    concepts: tuple[ConceptMatch, ...]
-    suggestions: tuple[NodeMatch, ...]
-    phrases: tuple[str, ...]
-
-    @property
-    def direct(self) -> tuple[ConceptMatch, ...]:
-        return tuple(c for c in self.concepts if c.via is None)
-
-
-@dataclass(frozen=True)
-class PaperHit:
-    """A paper on X: relevance ``r(p)``, the field of its best evidence and that sentence."""
-
-    id: str
-    label: str
-    year: int | None
-    evidence: str
-    field: str
-    relevance: float
-
-    def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "label": self.label, "year": self.year, "evidence": self.evidence}
-
-
-@dataclass(frozen=True)
-class AuthorInfo:
-    id: str
-    name: str
-    institutions: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class AuthorResult:
-    author: AuthorInfo
-    score: float
-    papers: tuple[PaperHit, ...]
-    paper_count: int
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "author": {"id": self.author.id, "name": self.author.name, "institutions": list(self.author.institutions)},
-            "score": self.score,
-            "papers": [p.as_json() for p in self.papers],
-        }
-
-
-@dataclass(frozen=True)
-class InstitutionRef:
-    id: str
-    name: str
-
-
-@dataclass(frozen=True)
-class InstitutionResult:
-    institution: InstitutionRef
-    score: float
-    authors: tuple[str, ...]
-    papers: tuple[PaperHit, ...]
-    paper_count: int
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "institution": {"id": self.institution.id, "name": self.institution.name, "authors": list(self.authors)},
-            "score": self.score,
-            "papers": [p.as_json() for p in self.papers],
-        }
-
-
-Ranked = TypeVar("Ranked", AuthorResult, InstitutionResult)
-
-
-@dataclass(frozen=True)
-class Ranking(Generic[Ranked]):
-    """Authors or institutions on X, best first (``as_json()`` gives the documented JSON
-    contract), with how X was resolved."""
-
-    resolution: TopicResolution
-    results: tuple[Ranked, ...]
-
-    def as_json(self) -> list[dict[str, Any]]:
-        return [r.as_json() for r in self.results]
-
-
-WhoWorksOn = Ranking[AuthorResult]
-InstitutionsOn = Ranking[InstitutionResult]
-
-
-# ---------------------------------------------------------------------- resolution
 
 
 def resolve_topic(index: LookupIndex, text: str) -> TopicResolution:

@@ -1,4 +1,5 @@
-"""A plain (non-editable) wheel carries ontology/, data/ and viz/ and works from any directory."""
+"""A plain (non-editable) wheel carries ontology/, data/, viz/ and docs/queries/ and works from any
+directory; the sdist carries everything the tests read."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -35,6 +37,39 @@ def test_wheel_contains_the_data(wheel: Path) -> None:
     assert "kg/_data/data/corpus/iclr2021_authors_tldr_abstracts.txt" in names
     assert "kg/_data/data/lexicons/venues.toml" in names
     assert "kg/cli.py" in names and "kg/py.typed" in names
+    assert "kg/_data/viz/view.html" in names and "kg/_data/viz/vendor/vis-network-9.1.2.min.js" in names
+    assert "kg/_data/docs/queries/README.md" in names
+
+
+@pytest.fixture(scope="module")
+def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sdist")
+    code = f"import hatchling.build as backend; print(backend.build_sdist({str(out)!r}))"
+    built = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert built.returncode == 0, built.stderr
+    (path,) = out.glob("kg-*.tar.gz")
+    return path
+
+
+def test_sdist_contains_what_the_tests_read(sdist: Path) -> None:
+    with tarfile.open(sdist) as archive:
+        names = {name.partition("/")[2] for name in archive.getnames()}
+    for wanted in (
+        "pyproject.toml",
+        "README.md",
+        "ontology/kg.ttl",
+        "data/corpus/iclr2021_authors_tldr_abstracts.txt",
+        "viz/view.js",
+        "viz/vendor/vis-network-9.1.2.min.js",
+        "viz/vendor/README.md",
+        "docs/queries/README.md",
+        "tests/conftest.py",
+        "tests/test_query_catalogue.py",
+        "benchmarks/bench_build.py",
+        "kg/pipeline.py",
+    ):
+        assert wanted in names, wanted
+    assert len([n for n in names if n.startswith("docs/queries/") and n.endswith(".rq")]) >= 5
 
 
 def test_installed_wheel_builds_the_default_corpus_from_elsewhere(wheel: Path, tmp_path: Path) -> None:

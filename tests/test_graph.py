@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 import kg
-from kg import api
+from kg import pipeline
 from kg.graph import Graph
 from kg.resolve import papers
 from kg.store import layout, rdf
@@ -129,7 +129,7 @@ def test_near_title_pairs_are_every_pair_over_the_threshold_once() -> None:
 def test_cypher_load_after_the_others_writes_the_same_stores(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, built_store: Path
 ) -> None:
-    monkeypatch.setattr(api, "CONCURRENT_WRITES_UP_TO", 0)  # as a graph past the threshold is written
+    monkeypatch.setattr(pipeline, "CONCURRENT_WRITES_UP_TO", 0)  # as a graph past the threshold is written
     store = tmp_path / "store"
     kg.build(None, store=store)
     dump = {

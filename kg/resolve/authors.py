@@ -34,15 +34,19 @@ goes to ``kg review``. Three guards keep people apart:
   when one of them leads by 0.2 in evidence; otherwise it is a near-miss.
 
 Pairs are merged best first in a fixed order of scores and keys, so the result does not depend
-on the order of the input. Overrides (:mod:`kg.resolve.overrides`) force merges and splits.
+on the order of the input. Names that appear only in one *crowded* record (a hyper-authored
+author list, :data:`kg.resolve.builder.MAX_PAIRWISE_AUTHORS`) are never paired with each other:
+the one-list rule keeps them apart anyway, and comparing them pairwise would make one record of
+10,000 authors cost 50 million comparisons. Overrides (:mod:`kg.resolve.overrides`) force merges and splits.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import combinations
 
 from networkx.utils import UnionFind
 from rapidfuzz.distance import Levenshtein
@@ -80,6 +84,7 @@ class AuthorOccurrence:
     coauthors: tuple[str, ...]
     institutions: tuple[str, ...] = ()
     subjects: tuple[str, ...] = ()
+    crowded: bool = False  # the record is hyper-authored: its names are not compared among themselves
 
 
 @dataclass
@@ -219,6 +224,7 @@ class AuthorResolver:
         self._forced_same: list[tuple[str, ...]] = []
         self._forced_apart: list[tuple[str, ...]] = []
         self._block_names: dict[str, set[str]] = defaultdict(set)
+        self._crowded: set[str] = set()
 
     def add(self, mention: AuthorOccurrence) -> None:
         name = parse(mention.as_written or mention.display)
@@ -228,6 +234,8 @@ class AuthorResolver:
         variant.spellings.update(s for s in (mention.as_written, mention.display, name.display) if s)
         self._spellings.add(mention.as_written or mention.display)
         variant.records.add(mention.record)
+        if mention.crowded:
+            self._crowded.add(mention.record)
         variant.papers.add(mention.paper)
         for coauthor in mention.coauthors:
             parsed = parse(coauthor)
@@ -337,21 +345,37 @@ class AuthorResolver:
         pairs = []
         seen: set[tuple[str, str]] = set()
         for members in blocks.values():
-            for i, a in enumerate(members):
-                for b in members[i + 1 :]:
-                    if (a, b) in seen:
-                        continue
-                    seen.add((a, b))
-                    level = name_level(self._variants[a].name, self._variants[b].name)
-                    if level is None:
-                        continue
-                    weight, facts = self._evidence(self._variants[a], self._variants[b])
-                    if level < SAME and surnames[self._variants[a].name.surname_key] >= COMMON_SURNAME:
-                        weight -= COMMON_PENALTY  # "Ang Li" / "Ang A. Li": many people have this name
-                        facts = [*facts, "a common surname"]
-                    pairs.append((level + weight, level, a, b, facts))
+            for a, b in self._pairs(members):
+                if (a, b) in seen:
+                    continue
+                seen.add((a, b))
+                level = name_level(self._variants[a].name, self._variants[b].name)
+                if level is None:
+                    continue
+                weight, facts = self._evidence(self._variants[a], self._variants[b])
+                if level < SAME and surnames[self._variants[a].name.surname_key] >= COMMON_SURNAME:
+                    weight -= COMMON_PENALTY  # "Ang Li" / "Ang A. Li": many people have this name
+                    facts = [*facts, "a common surname"]
+                pairs.append((level + weight, level, a, b, facts))
         pairs.sort(key=lambda p: (-p[0], -p[1], p[2], p[3]))
         return pairs
+
+    def _pairs(self, members: list[str]) -> Iterator[tuple[str, str]]:
+        """Pairs of a block's variants (lower key first), leaving out pairs of names that both
+        appear only in the same crowded record: a hyper-authored list costs its length here."""
+        buckets: dict[str | None, list[str]] = defaultdict(list)
+        for k in members:
+            records = self._variants[k].records
+            only = next(iter(records)) if len(records) == 1 else None
+            buckets[only if only in self._crowded else None].append(k)
+        loose = buckets.pop(None, [])
+        yield from combinations(loose, 2)
+        groups = [loose, *buckets.values()]
+        for index, group in enumerate(groups):
+            for other in groups[index + 1 :]:
+                for a in group:
+                    for b in other:
+                        yield (a, b) if a < b else (b, a)
 
     def _ambiguous(self, a: str, b: str, total: float, by_variant: dict[str, list[tuple[float, str]]]) -> str | None:
         """A name that fits several incompatible people merges only with a clear leader."""

@@ -6,10 +6,17 @@
 the graph, so the answer never depends on which record came first. Records are written in
 (file, line) order, so the first source to state a single-valued fact wins, whatever order the
 files were listed in. Derived relations come last: co-authorship, weighted by shared papers.
+
+Limit: pairwise co-authorship is quadratic in an author list, so a *hyper-authored* record (more
+than :data:`MAX_PAIRWISE_AUTHORS` authors: a collaboration or consortium paper) keeps every
+``authored_by`` edge but adds no ``coauthor_with`` edges among its authors, and its author list
+is no evidence for identity (sharing one of 3,000 co-authors says nothing); a warning names
+the record. Everything else a record costs is linear in its authors.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +35,15 @@ from kg.resolve.overrides import NONE, Overrides
 from kg.resolve.papers import PaperIdentity, resolve_papers
 
 _LABEL_WORDS = 12
+# Past this many authors a record adds no pairwise co-author edges (see the module docstring):
+# 100 authors are 4,950 pairs; 1,000 were 500,000 edges and 3 million triples.
+MAX_PAIRWISE_AUTHORS = 100
+log = logging.getLogger("kg.resolve")
+
+
+def hyper_authored(record: Record) -> bool:
+    """True when ``record`` lists more than :data:`MAX_PAIRWISE_AUTHORS` authors."""
+    return len(record.authors) > MAX_PAIRWISE_AUTHORS
 
 
 def venue_id(text: str) -> tuple[str, str]:
@@ -119,7 +135,8 @@ def _identify(
     subjects = _subjects(records, papers, mentions)
     authors = AuthorResolver()
     for index, record in enumerate(records):
-        written = [ref.as_written or ref.name for ref in record.authors]
+        written = [] if hyper_authored(record) else [ref.as_written or ref.name for ref in record.authors]
+        paper_subjects = tuple(sorted(subjects[papers[index]]))
         for position, ref in enumerate(record.authors):
             authors.add(
                 AuthorOccurrence(
@@ -129,7 +146,8 @@ def _identify(
                     paper=papers[index],
                     coauthors=tuple(w for i, w in enumerate(written) if i != position),
                     institutions=tuple(i for a in ref.affiliations for i in institution_identity.by_string[a]),
-                    subjects=tuple(sorted(subjects[papers[index]])),
+                    subjects=paper_subjects,
+                    crowded=hyper_authored(record),
                 )
             )
     for names in overrides.rules("authors", same=True):
@@ -239,7 +257,16 @@ def resolve(
     untitled: dict[str, Record] = {}
     for index, record in enumerate(ordered):
         paper = identities.papers.of_record[index]
-        authors_of.setdefault(paper, set()).update(add_record(graph, record, paper, identities))
+        people = add_record(graph, record, paper, identities)
+        if hyper_authored(record):
+            log.warning(
+                "%s: %d authors, more than %d: no co-author edges among them (a hyper-authored record)",
+                record.provenance,
+                len(record.authors),
+                MAX_PAIRWISE_AUTHORS,
+            )
+        else:
+            authors_of.setdefault(paper, set()).update(people)
         if not record.title:
             untitled.setdefault(paper, record)
     for paper, title in identities.papers.titles.items():

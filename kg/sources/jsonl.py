@@ -8,6 +8,7 @@ may be objects (``{"name", "as_written", "institutions": [{"name"}]}``) or plain
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,21 +16,42 @@ from typing import Any
 from kg.errors import InputError
 from kg.records import AuthorRef, Provenance, Record
 from kg.sources import register
+from kg.sources._text import SAMPLE_BYTES
 from kg.sources.names import clean, display_name
 
 NAME = "jsonl"
 _PAPER_KEYS = {"title", "label", "abstract", "authors", "tldr", "summary"}
+_PAPER_KEY = re.compile(r'"(?:{})"\s*:'.format("|".join(sorted(_PAPER_KEYS))))
+# The first line is read whole to recognise the format when it is longer than the sample (a
+# paper with 10,000 authors); past this many bytes its first keys decide.
+_FIRST_LINE_BYTES = 64 * 1024 * 1024
+
+
+def _first_line(sample: str, path: Path) -> str:
+    """The first non-blank line: from the sample, or from the file when the sample may cut it."""
+    lines = sample.split("\n")
+    index = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if index is None:
+        return ""
+    if index < len(lines) - 1:  # a newline follows: the line is whole
+        return lines[index]
+    with path.open("rb") as handle:
+        for raw in iter(lambda: handle.readline(_FIRST_LINE_BYTES), b""):
+            if raw.strip():
+                return raw.decode("utf-8-sig", errors="replace")
+    return ""
 
 
 def _sniff(sample: str, path: Path) -> float:
-    lines = [line for line in sample.split("\n") if line.strip()]
-    if not lines or not lines[0].lstrip().startswith("{"):
+    first = _first_line(sample, path).strip()
+    if not first.startswith("{"):
         return 0.0
     try:
-        first = json.loads(lines[0])
-    except json.JSONDecodeError:
-        return 0.0
-    return 0.95 if isinstance(first, dict) and _PAPER_KEYS & set(first) else 0.0
+        parsed = json.loads(first)
+    except (ValueError, RecursionError):
+        cut = len(first.encode("utf-8")) >= _FIRST_LINE_BYTES  # too long to read whole: its keys decide
+        return 0.9 if cut and _PAPER_KEY.search(first[:SAMPLE_BYTES]) else 0.0
+    return 0.95 if isinstance(parsed, dict) and _PAPER_KEYS & set(parsed) else 0.0
 
 
 def _text(value: Any) -> str | None:

@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 import kg
 from kg.cli import main
 from kg.resolve.builder import MAX_PAIRWISE_AUTHORS
+from kg.sources import detect, read_file
 
 SURNAMES = ("Smith", "Lee", "Garcia", "Kumar", "Chen", "Novak", "Ivanov", "Okafor", "Silva", "Tanaka")
 
@@ -87,3 +88,20 @@ def test_hyper_authored_record_reads_back_and_answers(hyper_store: tuple[Path, s
     assert result.exit_code == 0, result.output
     profile = json.loads(result.stdout)
     assert [p["label"] for p in profile["papers"]] == ["Observation of a new particle"]
+
+
+# ---------------------------------------------------------------------- detection
+
+
+def test_jsonl_whose_first_line_is_longer_than_the_sample_is_detected(tmp_path: Path) -> None:
+    source = write_jsonl(
+        tmp_path / "long-first-line.jsonl",
+        {"title": "A paper with a long abstract", "abstract": "word " * 20_000, "authors": ["Ann Lee"]},
+        {"title": "Second", "authors": ["Bo Chen"]},
+    )
+    assert source.read_text(encoding="utf-8").index("\n") > 64 * 1024
+    assert detect(source).name == "jsonl"
+    assert [r.title for r in read_file(source)] == ["A paper with a long abstract", "Second"]
+    one_line_only = tmp_path / "one.jsonl"
+    one_line_only.write_text(json.dumps({"title": "T", "abstract": "x " * 40_000}), encoding="utf-8")  # no newline
+    assert detect(one_line_only).name == "jsonl"

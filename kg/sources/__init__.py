@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.records import Record
+from kg.sources._checks import checked
 from kg.sources._text import read_sample
 
 Sniffer = Callable[[str, Path], float]
@@ -102,7 +103,13 @@ def read_file(path: str | Path, format: str | None = None) -> Iterator[Record]:
         except KeyError:
             names = ", ".join(sorted(readers()))
             raise InputError(path, f"unknown format {format!r}; known formats: {names}") from None
-    return reader.read(path)
+    return _checked(reader.read(path))
+
+
+def _checked(records: Iterator[Record]) -> Iterator[Record]:
+    strict = _STRICT.get()
+    for record in records:
+        yield checked(record, strict)
 
 
 FACTS_FILE = "kg.toml"  # facts about the files beside it (kg.sources.file_facts), not a document

@@ -14,9 +14,14 @@ SAMPLE_BYTES = 64 * 1024
 
 
 def decode(data: bytes, path: Path) -> str:
-    """Bytes → text with ``\\n`` newlines; refuses binary data and invalid UTF-8 with a line."""
-    if b"\x00" in data[:SAMPLE_BYTES]:
-        raise InputError(path, "looks like a binary file (NUL bytes), not text", 1)
+    """Bytes → text with ``\\n`` newlines; refuses binary data and invalid UTF-8 with a line.
+
+    A NUL byte anywhere makes the file binary, not only in the detection sample: past it, it
+    would reach the stores and exports (and no XML document may hold one)."""
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise InputError(path, "looks like a binary file (NUL bytes), not text", line)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:

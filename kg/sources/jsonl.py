@@ -123,6 +123,10 @@ def read(path: Path) -> Iterator[Record]:
                 obj = json.loads(line)
             except json.JSONDecodeError as err:
                 raise InputError(path, f"invalid JSON: {err.msg} (column {err.colno})", number) from err
+            except ValueError as err:  # a number of more than 4,300 digits
+                raise InputError(path, f"invalid JSON: {err}", number) from err
+            except RecursionError as err:
+                raise InputError(path, "invalid JSON: nested too deeply", number) from err
             if not isinstance(obj, dict):
                 raise InputError(path, "expected a JSON object on this line", number)
             if not (_text(obj.get("title")) or _text(obj.get("abstract")) or _strings(obj.get("summary"))):

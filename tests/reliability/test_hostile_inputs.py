@@ -7,9 +7,11 @@ The cases come from issue 22 ("Hardening"): each test failed before its fix.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner, Result
@@ -18,6 +20,7 @@ import kg
 from kg.cli import main
 from kg.resolve.builder import MAX_PAIRWISE_AUTHORS
 from kg.sources import detect, read_file
+from kg.sources._checks import MAX_FIELD_CHARS
 
 SURNAMES = ("Smith", "Lee", "Garcia", "Kumar", "Chen", "Novak", "Ivanov", "Okafor", "Silva", "Tanaka")
 
@@ -105,3 +108,105 @@ def test_jsonl_whose_first_line_is_longer_than_the_sample_is_detected(tmp_path: 
     one_line_only = tmp_path / "one.jsonl"
     one_line_only.write_text(json.dumps({"title": "T", "abstract": "x " * 40_000}), encoding="utf-8")  # no newline
     assert detect(one_line_only).name == "jsonl"
+
+
+# ---------------------------------------------------------------------- refused with one line, store intact
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store of two small papers; the refusal tests check it is byte for byte as it was."""
+    root = tmp_path_factory.mktemp("small")
+    source = write_jsonl(
+        root / "good.jsonl",
+        {"title": "Dropout on MNIST", "authors": ["Ann Lee", "Bo Chen"], "year": 2020},
+        {"title": "Graph neural networks", "authors": ["Bo Chen"], "year": 2021},
+    )
+    store = root / "store"
+    kg.build([source], store=store, extract=False)
+    return store
+
+
+def store_bytes(store: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(store)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(store.rglob("*"))
+        if p.is_file()
+    }
+
+
+def refused(store: Path, *args: str) -> str:
+    """Run ``kg build ARGS --store STORE``: exit status 2, one line `kg: error: …`, the store as it was."""
+    before = store_bytes(store)
+    result = invoke("build", *args, "--store", str(store))
+    assert result.exit_code == 2, (result.exit_code, result.output[-2000:], result.exception)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kg: error: "), result.stderr[-2000:]
+    assert "Traceback" not in result.output
+    assert store_bytes(store) == before
+    return lines[0]
+
+
+def test_nul_bytes_past_the_detection_sample_are_refused(tmp_path: Path, small_store: Path) -> None:
+    source = tmp_path / "posters.txt"
+    entry = "A Paper Title, Ann Lee (MIT); Bo Chen (Mila)\nAn abstract about dropout.\n\n"
+    text = entry * (70_000 // len(entry) + 1)
+    source.write_bytes(text.encode() + b"Late Title, Cy Doe (MIT)\nBad\x00 abstract.\n")
+    line = text.count("\n") + 2
+    message = refused(small_store, str(source), "--format", "workshop-list")
+    assert message == f"kg: error: {source}:{line}: looks like a binary file (NUL bytes), not text"
+
+
+def test_control_characters_never_reach_the_xml_exports(tmp_path: Path) -> None:
+    source = write_jsonl(
+        tmp_path / "controls.jsonl",
+        {
+            "title": "Drop\u0000out \u0001on\u001f MNIST\ud800",
+            "abstract": "Bell\u0007 and \ufffe text\u007f.",
+            "authors": ["Ann\u0000 Lee", {"name": "Bo\u0008 Chen", "institutions": [{"name": "MIT\u000b"}]}],
+            "topics": ["\u0000"],
+            "year": 2020,
+        },
+    )
+    store = tmp_path / "store"
+    kg.build([source], store=store, extract=False)
+    handle = kg.open_store(store)
+    titles = handle.sparql("SELECT ?t WHERE { ?p a kg:Paper ; dcterms:title ?t }").rows
+    assert titles == [{"t": "Dropout on MNIST"}]
+    names = {row["n"] for row in handle.sparql("SELECT ?n WHERE { ?a a kg:Author ; foaf:name ?n }").rows}
+    assert names == {"Ann Lee", "Bo Chen"}
+    for format in ("graphml", "gexf"):
+        output = tmp_path / f"graph.{format}"
+        handle.export(format, output)
+        ElementTree.parse(output)  # well-formed XML (a NUL or \x01 made it fail)
+
+
+def test_implausible_years_are_refused_with_file_and_line(tmp_path: Path, small_store: Path) -> None:
+    for year in (str(2**63), "-5", "0", "99999", "1" + "0" * 5000):
+        source = tmp_path / "years.jsonl"
+        source.write_text(
+            json.dumps({"title": "Fine", "year": 2020}) + "\n" + f'{{"title": "Bad year", "year": {year}}}\n',
+            encoding="utf-8",
+        )
+        message = refused(small_store, str(source))
+        assert message.startswith(f"kg: error: {source}:2: ") and len(message) < 300, message
+        assert "is not a plausible publication year (kg reads 1000 to 2100)" in message or "digits" in message
+
+
+def test_overlong_fields_are_cut_for_extraction(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    words = "We train a ResNet with dropout on CIFAR-10. " * 25_000  # 1.1 million characters
+    source = write_jsonl(tmp_path / "long.jsonl", {"title": "A very long abstract", "abstract": words, "year": 2020})
+    store = tmp_path / "store"
+    with caplog.at_level(logging.WARNING, logger="kg"):
+        kg.build([source], store=store)  # extraction ran (spaCy refused texts over 1,000,000 characters: E088)
+    assert f"{source.name}:1: the abstract is 1,099,999 characters long; kg reads at most 1,000,000" in caplog.text
+    abstract = kg.open_store(store).sparql("SELECT ?a WHERE { ?p schema:abstract ?a }").rows[0]["a"]
+    assert words.startswith(abstract) and 999_000 < len(abstract) <= MAX_FIELD_CHARS
+    mentions = kg.open_store(store).sparql(
+        "SELECT ?text ?start ?end WHERE { ?m a kg:Mention ; kg:field 'abstract' ; kg:matchedText ?text ; "
+        "kg:charStart ?start ; kg:charEnd ?end }"
+    ).rows
+    assert mentions and all(abstract[m["start"] : m["end"]] == m["text"] for m in mentions)
+    strict = invoke("build", str(source), "--strict", "--store", str(tmp_path / "strict"))
+    assert strict.exit_code == 2 and "kg reads at most 1,000,000 per field" in strict.stderr
+    assert not (tmp_path / "strict" / "CURRENT").exists()

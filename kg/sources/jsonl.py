@@ -2,7 +2,10 @@
 one paper object per line using the same keys (``title``, ``authors``, ``abstract``, …).
 
 Read as a stream, one line at a time, so a file of any size costs one line of memory. Authors
-may be objects (``{"name", "as_written", "institutions": [{"name"}]}``) or plain strings.
+may be objects (``{"name", "as_written", "institutions": [{"name"}]}``) or plain strings; a
+single string instead of a list is a list written out: names separated by ``;`` or `` and ``
+("Jane Doe; John Roe", "Jane Doe and John Roe"; commas are not split, as "Doe, Jane" is one
+name). Any other type where a list of authors or institutions belongs refuses the line.
 """
 
 from __future__ import annotations
@@ -68,12 +71,45 @@ def _strings(value: Any, keep_lines: bool = False) -> tuple[str, ...]:
     return tuple(tidy(v) for v in value if isinstance(v, str) and tidy(v))
 
 
-def _author(position: int, value: Any) -> AuthorRef | None:
+_AUTHOR_SEPARATORS = re.compile(r"\s*;\s*|\s+and\s+")
+_TYPE_NAMES = {
+    int: "a number",
+    float: "a number",
+    bool: "true or false",
+    dict: "an object",
+    list: "a list",
+    str: "a string",
+}
+
+
+def _kind(value: Any) -> str:
+    return _TYPE_NAMES.get(type(value), "null")
+
+
+def _listed(value: Any, what: str, path: Path, line: int, split: bool = True) -> list[Any]:
+    """A JSON list, or a string: names separated by ';' or ' and ' (``split``), else one
+    institution ("Computer Science and Engineering" is one); anything else refuses the line."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part for part in _AUTHOR_SEPARATORS.split(value) if part.strip()] if split else [value]
+    if not isinstance(value, list):
+        raise InputError(
+            path, f"{what} is {_kind(value)}; expected a list of names (or one ';'-separated string)", line
+        )
+    return value
+
+
+def _author(position: int, value: Any, path: Path, line: int) -> AuthorRef | None:
     if isinstance(value, str) and clean(value):
         return AuthorRef(display_name(value), clean(value), position)
-    if not isinstance(value, dict) or not _text(value.get("name")):
+    if value is None or isinstance(value, str):
         return None
-    institutions = value.get("institutions") or []
+    if not isinstance(value, dict):
+        raise InputError(path, f"author #{position} is {_kind(value)}; expected a name or an author object", line)
+    if not _text(value.get("name")):
+        return None
+    institutions = _listed(value.get("institutions"), f"author #{position}'s institutions", path, line, split=False)
     affiliations = tuple(
         clean(inst["name"]) if isinstance(inst, dict) else clean(inst)
         for inst in institutions
@@ -85,9 +121,8 @@ def _author(position: int, value: Any) -> AuthorRef | None:
 
 def record_from_object(obj: dict[str, Any], path: Path, line: int) -> Record:
     """One exported paper object → a record (unknown keys are ignored)."""
-    authors = tuple(
-        ref for ref in (_author(i, a) for i, a in enumerate(obj.get("authors") or [], start=1)) if ref is not None
-    )
+    listed = _listed(obj.get("authors"), "authors", path, line)
+    authors = tuple(ref for ref in (_author(i, a, path, line) for i, a in enumerate(listed, start=1)) if ref)
     year = obj.get("year")
     return Record(
         key=_text(obj.get("id")) or str(line),

@@ -41,8 +41,10 @@ def _split(value: Any, separator: str = ";") -> list[str]:
     return [clean(part) for part in value.split(separator)]
 
 
-def _authors(item: dict[str, Any]) -> list[str]:
+def _authors(item: dict[str, Any], path: Path, line: int) -> list[str]:
     raw = item.get("author") or ""
+    if not isinstance(raw, str):
+        raise InputError(path, "author must be a ';'-joined string of names", line)
     separator = ";" if ";" in raw or "," not in raw else ","
     return [name for name in _split(raw, separator) if name]
 
@@ -78,6 +80,10 @@ def read(path: Path) -> Iterator[Record]:
         items = json.loads(text)
     except json.JSONDecodeError as err:
         raise InputError(path, f"invalid JSON: {err.msg}", err.lineno) from err
+    except ValueError as err:  # a number of more than 4,300 digits
+        raise InputError(path, f"invalid JSON: {err}") from err
+    except RecursionError as err:
+        raise InputError(path, "invalid JSON: nested too deeply") from err
     if not isinstance(items, list):
         raise InputError(path, "expected a JSON array of paper objects", 1)
     lines = _line_index(text)
@@ -89,7 +95,7 @@ def read(path: Path) -> Iterator[Record]:
         if not isinstance(item, dict) or not clean(str(item.get("title") or "")):
             skip(path, line, f"paper #{index + 1} has no title")
             continue
-        names = _authors(item)
+        names = _authors(item, path, line)
         affs = _split(item.get("aff"))
         aligned = len(affs) == len(names) and any(affs)
         per_author = [(aff,) if aff else () for aff in affs] if aligned else None

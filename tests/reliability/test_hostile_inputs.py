@@ -210,3 +210,59 @@ def test_overlong_fields_are_cut_for_extraction(tmp_path: Path, caplog: pytest.L
     strict = invoke("build", str(source), "--strict", "--store", str(tmp_path / "strict"))
     assert strict.exit_code == 2 and "kg reads at most 1,000,000 per field" in strict.stderr
     assert not (tmp_path / "strict" / "CURRENT").exists()
+
+
+# ---------------------------------------------------------------------- JSON shapes
+
+
+def test_deeply_nested_json_is_refused(tmp_path: Path, small_store: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    jsonl = tmp_path / "deep.jsonl"
+    jsonl.write_text(json.dumps({"title": "Fine"}) + '\n{"title": "Deep", "x": ' + deep + "}\n", encoding="utf-8")
+    assert refused(small_store, str(jsonl)) == f"kg: error: {jsonl}:2: invalid JSON: nested too deeply"
+    paperlists = tmp_path / "iclr2020.json"
+    paperlists.write_text('[{"title": "Deep", "author": "A B", "x": ' + deep + "}]", encoding="utf-8")
+    assert refused(small_store, str(paperlists), "--format", "paperlists").endswith("invalid JSON: nested too deeply")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('"authors": 5', "authors is a number; expected a list of names"),
+        ('"authors": {"name": "Jane Doe"}', "authors is an object; expected a list of names"),
+        ('"authors": ["Jane Doe", 5]', "author #2 is a number; expected a name or an author object"),
+        ('"authors": [{"name": "Jane Doe", "institutions": 7}]', "author #1's institutions is a number"),
+    ],
+)
+def test_wrong_json_types_are_refused_with_the_line(
+    tmp_path: Path, small_store: Path, value: str, expected: str
+) -> None:
+    source = tmp_path / "types.jsonl"
+    source.write_text(json.dumps({"title": "Fine"}) + '\n{"title": "Typed", ' + value + "}\n", encoding="utf-8")
+    message = refused(small_store, str(source))
+    assert message.startswith(f"kg: error: {source}:2: {expected}"), message
+
+
+def test_paperlists_author_of_the_wrong_type_is_refused(tmp_path: Path, small_store: Path) -> None:
+    source = tmp_path / "iclr2020.json"
+    source.write_text('[{"title": "A", "author": "Ann Lee"},\n {"title": "B", "author": 5}]', encoding="utf-8")
+    message = refused(small_store, str(source))
+    assert message == f"kg: error: {source}:2: author must be a ';'-joined string of names"
+
+
+def test_an_author_string_is_a_list_written_out(tmp_path: Path) -> None:
+    source = write_jsonl(
+        tmp_path / "strings.jsonl",
+        {"title": "One", "authors": "Jane Doe"},
+        {"title": "Two", "authors": "Jane Doe; John Roe and Ann Lee"},
+        {"title": "Three", "authors": "Doe, Jane", "year": 2020},
+        {"title": "Four", "authors": [{"name": "Bo Chen", "institutions": "Computer Science and Engineering, MIT"}]},
+    )
+    records = list(read_file(source))
+    assert [[a.name for a in r.authors] for r in records] == [
+        ["Jane Doe"],
+        ["Jane Doe", "John Roe", "Ann Lee"],
+        ["Jane Doe"],
+        ["Bo Chen"],
+    ]
+    assert records[3].authors[0].affiliations == ("Computer Science and Engineering, MIT",)

@@ -23,6 +23,7 @@ def atomic_output(path: Path) -> Iterator[IO[bytes]]:
     completes; on any error the temporary file is removed and ``path`` is untouched."""
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(descriptor, 0o666 & ~current_umask())  # as open() would; mkstemp alone makes 0600
     try:
         with os.fdopen(descriptor, "wb") as handle:
             yield handle
@@ -33,6 +34,13 @@ def atomic_output(path: Path) -> Iterator[IO[bytes]]:
         Path(temporary).unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting it and putting it back: there is no getter)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def fsync_dir(path: Path) -> None:

@@ -38,7 +38,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from kg.atomic import atomic_output
+from kg.atomic import atomic_output, current_umask
 from kg.errors import UsageError
 from kg.graph import Graph
 from kg.ontology import PREFIXES, Ontology
@@ -87,8 +87,18 @@ def exporters() -> dict[str, str]:
 
 
 @contextmanager
+def _writable(path: Path) -> Iterator[None]:
+    """An OS error while creating or renaming an output becomes one line naming the path."""
+    try:
+        yield
+    except OSError as err:
+        raise UsageError(f"cannot write {path} ({err.strerror or err}); choose another -o") from err
+
+
+@contextmanager
 def _atomic_directory(path: Path, owns: tuple[str, ...]) -> Iterator[Path]:
-    """A temporary sibling directory, swapped in for ``path`` when the block completes."""
+    """A temporary sibling directory, swapped in for ``path`` when the block completes; created
+    with the umask's permissions, as ``mkdir`` would (``mkdtemp`` alone makes it 0700)."""
     if path.exists() and not path.is_dir():
         raise UsageError(f"{path} is a file; this format writes a directory: give a directory name")
     if path.exists():
@@ -96,8 +106,10 @@ def _atomic_directory(path: Path, owns: tuple[str, ...]) -> Iterator[Path]:
         foreign = sorted(p.name for p in entries if not p.is_file() or not any(p.match(glob) for glob in owns))
         if foreign:
             raise UsageError(f"{path} exists and holds other files ({', '.join(foreign[:3])}); give a new directory")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    with _writable(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+        os.chmod(temporary, 0o777 & ~current_umask())
     try:
         yield temporary
         if path.exists():
@@ -135,7 +147,7 @@ def _write_file(output: Path | IO[bytes], format: str, write: Callable[[IO[bytes
         return
     if output.is_dir():
         raise UsageError(f"{output} is a directory; {format} writes one file: give a file name")
-    with atomic_output(output) as handle:
+    with _writable(output), atomic_output(output) as handle:
         write(handle)
 
 
@@ -397,6 +409,15 @@ def write_gexf(graph: Graph, handle: IO[bytes]) -> None:
     nx.write_gexf(flat, handle, encoding="utf-8", prettyprint=False, version="1.2draft")
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab or CR
+    first) with a ``'`` in front, as OWASP's CSV-injection advice says; other values as they are."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
 def _csv_rows(rows: list[dict[str, Any]], head: list[str], path: Path) -> None:
     import csv
 
@@ -404,10 +425,14 @@ def _csv_rows(rows: list[dict[str, Any]], head: list[str], path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, columns, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: spreadsheet_safe(value) for key, value in row.items()} for row in rows)
 
 
-@register_directory("csv", "directory with nodes.csv and edges.csv (multi-values joined by '; ')", owns=("*.csv",))
+@register_directory(
+    "csv",
+    "directory with nodes.csv and edges.csv (multi-values joined by '; '; a text starting with =+-@ gets a ' first)",
+    owns=("*.csv",),
+)
 def write_csv(graph: Graph, directory: Path) -> None:
     flat = flat_graph(graph)
     nodes = [{"id": node_id, **attrs} for node_id, attrs in flat.nodes(data=True)]

@@ -7,9 +7,12 @@ The cases come from issue 22 ("Hardening"): each test failed before its fix.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import logging
+import os
+import stat
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -202,10 +205,14 @@ def test_overlong_fields_are_cut_for_extraction(tmp_path: Path, caplog: pytest.L
     assert f"{source.name}:1: the abstract is 1,099,999 characters long; kg reads at most 1,000,000" in caplog.text
     abstract = kg.open_store(store).sparql("SELECT ?a WHERE { ?p schema:abstract ?a }").rows[0]["a"]
     assert words.startswith(abstract) and 999_000 < len(abstract) <= MAX_FIELD_CHARS
-    mentions = kg.open_store(store).sparql(
-        "SELECT ?text ?start ?end WHERE { ?m a kg:Mention ; kg:field 'abstract' ; kg:matchedText ?text ; "
-        "kg:charStart ?start ; kg:charEnd ?end }"
-    ).rows
+    mentions = (
+        kg.open_store(store)
+        .sparql(
+            "SELECT ?text ?start ?end WHERE { ?m a kg:Mention ; kg:field 'abstract' ; kg:matchedText ?text ; "
+            "kg:charStart ?start ; kg:charEnd ?end }"
+        )
+        .rows
+    )
     assert mentions and all(abstract[m["start"] : m["end"]] == m["text"] for m in mentions)
     strict = invoke("build", str(source), "--strict", "--store", str(tmp_path / "strict"))
     assert strict.exit_code == 2 and "kg reads at most 1,000,000 per field" in strict.stderr
@@ -266,3 +273,55 @@ def test_an_author_string_is_a_list_written_out(tmp_path: Path) -> None:
         ["Bo Chen"],
     ]
     assert records[3].authors[0].affiliations == ("Computer Science and Engineering, MIT",)
+
+
+# ---------------------------------------------------------------------- exports
+
+
+def test_csv_cells_that_start_a_formula_are_quoted(tmp_path: Path) -> None:
+    source = write_jsonl(
+        tmp_path / "formulas.jsonl",
+        {"title": '=HYPERLINK("http://evil","x")', "authors": ["@SUM(A1)", "+1 Lee", "-2 Chen"], "year": 2020},
+    )
+    store = tmp_path / "store"
+    kg.build([source], store=store, extract=False)
+    result = invoke("export", "--format", "csv", "-o", str(tmp_path / "csv"), "--store", str(store))
+    assert result.exit_code == 0 and result.stderr == f"wrote {tmp_path / 'csv'} (csv)\n", result.output
+    with (tmp_path / "csv" / "nodes.csv").open(encoding="utf-8", newline="") as handle:
+        cells = [cell for row in csv.reader(handle) for cell in row]
+    assert '\'=HYPERLINK("http://evil","x")' in cells and "'@Sum" in cells and "'+1 Lee" in cells
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+
+
+def test_outputs_follow_the_umask(small_store: Path, tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        for format, name in (("jsonl", "p.jsonl"), ("csv", "csv")):
+            assert (
+                invoke("export", "--format", format, "-o", str(tmp_path / name), "--store", str(small_store)).exit_code
+                == 0
+            )
+        assert invoke("viz", "-o", str(tmp_path / "v.html"), "--store", str(small_store)).exit_code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "p.jsonl").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "v.html").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "csv").stat().st_mode) == 0o755
+
+
+def test_unwritable_export_directory_is_one_line(small_store: Path, tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    places = [Path("/proc/kg-no-such-place")]  # not writable even for root
+    if not os.access(locked, os.W_OK):
+        places.append(locked)
+    try:
+        for place in places:
+            for format, name in (("jsonl", "p.jsonl"), ("csv", "csv"), ("graphml", "g.graphml")):
+                result = invoke("export", "--format", format, "-o", str(place / name), "--store", str(small_store))
+                assert result.exit_code == 2, result.output
+                assert result.stderr.startswith(f"kg: error: cannot write {place / name} ("), result.output
+                assert result.stderr.count("\n") == 1
+    finally:
+        locked.chmod(0o700)

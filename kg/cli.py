@@ -393,8 +393,10 @@ def export(ctx: click.Context, format_: str, output: Path, store: Path, **focus_
         raise click.BadParameter(f"{format_!r}; choose from {', '.join(exporters())}", param_hint="--format")
     target = sys.stdout.buffer if str(output) == "-" else output
     note = api.open_store(store).export(format_, target, _focus(**focus_args))
-    if note and not ctx.find_root().obj["quiet"]:
-        message(note)
+    if not ctx.find_root().obj["quiet"]:
+        if note:
+            message(note)
+        message(f"wrote {'stdout' if target is not output else output} ({format_})")
 
 
 @main.command()

@@ -354,10 +354,11 @@ def focus_options(default_max_nodes: int | None) -> Any:
 
 
 def _focus(around: tuple[str, ...], depth: int, topic: str | None, types: str | None, max_nodes: int | None) -> Any:
-    """The :class:`kg.query.focus.Focus` of the options, or None when they ask for everything."""
+    """The :class:`kg.query.focus.Focus` of the options, or None when they leave the default
+    (``--max-nodes 0`` is a choice: no cap, where `kg viz` would cap at 1,500)."""
     from kg.query.focus import Focus
 
-    if not around and topic is None and types is None and not max_nodes:
+    if not around and topic is None and types is None and max_nodes is None:
         return None
     return Focus(
         around=around,

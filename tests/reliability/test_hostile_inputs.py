@@ -325,3 +325,15 @@ def test_unwritable_export_directory_is_one_line(small_store: Path, tmp_path: Pa
                 assert result.stderr.count("\n") == 1
     finally:
         locked.chmod(0o700)
+
+
+# ---------------------------------------------------------------------- what a new user tripped over
+
+
+def test_viz_max_nodes_zero_means_no_cap(hyper_store: tuple[Path, str], tmp_path: Path) -> None:
+    store, _ = hyper_store
+    capped = invoke("viz", "-o", str(tmp_path / "capped.html"), "--store", str(store))
+    assert capped.exit_code == 0 and "wrote" in capped.stderr and ": 1500 nodes" in capped.stderr, capped.output
+    whole = invoke("viz", "-o", str(tmp_path / "whole.html"), "--max-nodes", "0", "--store", str(store))
+    assert whole.exit_code == 0, whole.output
+    assert "showing" not in whole.stderr and ": 10105 nodes" in whole.stderr, whole.stderr

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from kg.commands.options import store_option
+from kg.commands.options import FORMATS, store_option
 from kg.errors import shown
 from kg.output import message, print_rows
 
@@ -24,7 +24,15 @@ from kg.output import message, print_rows
 
 
 def _lookup_options(function: Any) -> Any:
-    function = click.option("--json", "as_json", is_flag=True, help="Print JSON (the documented contract).")(function)
+    function = click.option(
+        "--format",
+        "format_",
+        type=FORMATS,
+        default="table",
+        show_default=True,
+        help="json: the documented contract; csv: one row per paper.",
+    )(function)
+    function = click.option("--json", "as_json", is_flag=True, help="Print JSON (the same as --format json).")(function)
     function = click.option("--since", type=int, metavar="YEAR", help="Only papers from YEAR on.")(function)
     return click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)(function)
 
@@ -34,12 +42,40 @@ def _resolution_note(resolution: Any) -> None:
     if direct:
         narrower = len(resolution.concepts) - len(direct)
         names = ", ".join(f"{c.label} ({c.type}, {c.kind})" for c in direct)
-        message(f"matched {names}" + (f" and {narrower} narrower concepts" if narrower else "") + "; and paper text")
+        more = f" and {narrower} narrower concept{'s' if narrower != 1 else ''}" if narrower else ""
+        message(f"matched {names}{more}; and paper text")
     else:
         hint = ""
         if resolution.suggestions:
             hint = "; did you mean " + ", ".join(f"“{s.label}”" for s in resolution.suggestions) + "?"
         message(f"no concept or topic named “{shown(resolution.text)}”: matched paper text only{hint}")
+
+
+def _csv_rows(name: str, score: float, places: tuple[str, ...], papers: Any) -> list[dict[str, Any]]:
+    """One row per paper, every column filled (for --format csv)."""
+    return [
+        {
+            "name": name,
+            "score": score,
+            "institutions": "; ".join(places),
+            "paper": paper.label,
+            "year": paper.year or "",
+            "evidence": paper.evidence,
+        }
+        for paper in papers
+    ]
+
+
+def _lookup_output(result: Any, format_: str, rows: Any, title: str) -> None:
+    """A lookup's answer as JSON (its contract), CSV (a row per paper) or a table (three papers each)."""
+    if format_ == "json":
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        return
+    if format_ == "csv":
+        print_rows(rows(_csv_rows), ["name", "score", "institutions", "paper", "year", "evidence"], "csv")
+        return
+    _resolution_note(result.resolution)
+    print_rows(rows(_paper_rows), ["name", "score", "institutions", "paper", "evidence"], "table", title)
 
 
 def _paper_rows(name: str, score: float, places: tuple[str, ...], papers: Any) -> list[dict[str, Any]]:
@@ -50,7 +86,7 @@ def _paper_rows(name: str, score: float, places: tuple[str, ...], papers: Any) -
                 "name": name if number == 0 else "",
                 "score": score if number == 0 else "",
                 "institutions": "; ".join(places[:3]) if number == 0 else "",
-                "paper": f"{paper.label} ({paper.year or '?'})",
+                "paper": f"{paper.label} ({paper.year})" if paper.year else paper.label,
                 "evidence": paper.evidence,
             }
         )
@@ -63,37 +99,39 @@ def _paper_rows(name: str, score: float, places: tuple[str, ...], papers: Any) -
 @click.option("--institution", metavar="NAME", help="Only authors affiliated with NAME (or a part of it).")
 @store_option
 def who_works_on(
-    topic: str, limit: int, since: int | None, as_json: bool, institution: str | None, store: Path
+    topic: str, limit: int, since: int | None, as_json: bool, format_: str, institution: str | None, store: Path
 ) -> None:
     """Authors who work on TOPIC (free text: "GNNs", "lottery tickets"), best first, with evidence."""
     from kg.query.index import open_index
     from kg.query.lookup import who_works_on as lookup
 
     result = lookup(open_index(store), topic, limit=limit, institution=institution, since=since)
-    if as_json:
-        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
-        return
-    _resolution_note(result.resolution)
-    rows = [r for a in result.results for r in _paper_rows(a.author.name, a.score, a.author.institutions, a.papers)]
-    print_rows(rows, ["name", "score", "institutions", "paper", "evidence"], "table", f"Who works on {topic}")
+    _lookup_output(
+        result,
+        "json" if as_json else format_,
+        lambda shape: [
+            r for a in result.results for r in shape(a.author.name, a.score, a.author.institutions, a.papers)
+        ],
+        f"Who works on {topic}",
+    )
 
 
 @click.command(name="institutions-on")
 @click.argument("topic")
 @_lookup_options
 @store_option
-def institutions_on(topic: str, limit: int, since: int | None, as_json: bool, store: Path) -> None:
+def institutions_on(topic: str, limit: int, since: int | None, as_json: bool, format_: str, store: Path) -> None:
     """Institutions whose authors work on TOPIC, best first, with their papers and evidence."""
     from kg.query.index import open_index
     from kg.query.lookup import institutions_on as lookup
 
     result = lookup(open_index(store), topic, limit=limit, since=since)
-    if as_json:
-        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
-        return
-    _resolution_note(result.resolution)
-    rows = [r for i in result.results for r in _paper_rows(i.institution.name, i.score, i.authors, i.papers)]
-    print_rows(rows, ["name", "score", "institutions", "paper", "evidence"], "table", f"Institutions on {topic}")
+    _lookup_output(
+        result,
+        "json" if as_json else format_,
+        lambda shape: [r for i in result.results for r in shape(i.institution.name, i.score, i.authors, i.papers)],
+        f"Institutions on {topic}",
+    )
 
 
 @click.command()

@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import stat
 from pathlib import Path
 from xml.etree import ElementTree
@@ -337,3 +338,24 @@ def test_viz_max_nodes_zero_means_no_cap(hyper_store: tuple[Path, str], tmp_path
     whole = invoke("viz", "-o", str(tmp_path / "whole.html"), "--max-nodes", "0", "--store", str(store))
     assert whole.exit_code == 0, whole.output
     assert "showing" not in whole.stderr and ": 10105 nodes" in whole.stderr, whole.stderr
+
+
+def test_lookups_take_format_csv_and_json(built_store: Path) -> None:
+    for command in ("who-works-on", "institutions-on"):
+        table = invoke(command, "reinforcement learning", "--store", str(built_store))
+        assert table.exit_code == 0 and "(?)" not in table.stdout, table.output
+        as_csv = invoke(command, "reinforcement learning", "--format", "csv", "--store", str(built_store))
+        assert as_csv.exit_code == 0, as_csv.output
+        rows = list(csv.DictReader(as_csv.stdout.splitlines()))
+        assert rows and list(rows[0]) == ["name", "score", "institutions", "paper", "year", "evidence"]
+        assert all(row["name"] and row["paper"] for row in rows)
+        as_json = invoke(command, "reinforcement learning", "--format", "json", "--store", str(built_store))
+        old_json = invoke(command, "reinforcement learning", "--json", "--store", str(built_store))
+        assert json.loads(as_json.stdout) == json.loads(old_json.stdout)
+
+
+def test_one_narrower_concept_is_singular(built_store: Path) -> None:
+    one = invoke("related", "Short-Time Fourier Transform", "--store", str(built_store))
+    assert one.exit_code == 0 and "(Method, exact) and 1 narrower concept; and paper text" in one.stderr, one.stderr
+    many = invoke("related", "Boosting", "--store", str(built_store))
+    assert re.search(r"and \d+ narrower concepts;", many.stderr), many.stderr

@@ -128,10 +128,12 @@ def iter_input_files(paths: Iterable[str | Path]) -> list[Path]:
                 )
         elif path.name == FACTS_FILE:
             continue  # `kg build corpus/*` names it too: facts about the documents, not one
-        elif path.exists():
-            files.append(path)
         else:
-            raise InputError(path, "no such file or directory")
+            files.append(path)
+    for path in files:
+        if not path.exists():  # also a link in a loop, or to nothing: it resolves to no file
+            what = "is a symbolic link that leads to no file (a loop or a missing target)"
+            raise InputError(path, what if path.is_symlink() else "no such file or directory")
     return files
 
 

@@ -14,6 +14,8 @@ import logging
 import os
 import re
 import stat
+import subprocess
+import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -359,3 +361,46 @@ def test_one_narrower_concept_is_singular(built_store: Path) -> None:
     assert one.exit_code == 0 and "(Method, exact) and 1 narrower concept; and paper text" in one.stderr, one.stderr
     many = invoke("related", "Boosting", "--store", str(built_store))
     assert re.search(r"and \d+ narrower concepts;", many.stderr), many.stderr
+
+
+def test_symbolic_link_loops_are_one_line(tmp_path: Path, small_store: Path) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    write_jsonl(folder / "a.jsonl", {"title": "Fine"})
+    (folder / "l1").symlink_to("l2")
+    (folder / "l2").symlink_to("l1")
+    message = refused(small_store, str(folder))
+    assert (
+        message == f"kg: error: {folder / 'l1'}: is a symbolic link that leads to no file (a loop or a missing target)"
+    )
+    assert refused(small_store, str(folder / "l2")).endswith("leads to no file (a loop or a missing target)")
+
+
+def test_malformed_bibtex_prints_only_kg_error(tmp_path: Path, small_store: Path) -> None:
+    source = tmp_path / "bad.bib"
+    source.write_text("@article{a,\n title={Good},\n author={A B}}\n@article{b, title={Bad\n", encoding="utf-8")
+    assert refused(small_store, str(source)).startswith(f"kg: error: {source}:4: cannot parse this BibTeX entry")
+    kg_command = Path(sys.executable).parent / "kg"
+    run = subprocess.run(  # a real process: the parser's own log line went to its stderr first
+        [str(kg_command), "build", str(source), "--store", str(small_store)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2 and run.stderr.splitlines() == [
+        f"kg: error: {source}:4: cannot parse this BibTeX entry (BlockAbortedException)"
+    ], run.stderr
+
+
+def test_same_file_from_another_directory_is_no_new_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "work" / "sub").mkdir(parents=True)
+    write_jsonl(tmp_path / "work" / "papers.jsonl", {"title": "Dropout", "authors": ["Ann Lee"], "year": 2020})
+    store = tmp_path / "store"
+    monkeypatch.chdir(tmp_path / "work")
+    kg.build([Path("papers.jsonl")], store=store, extract=False)
+    before = store_bytes(store)
+    monkeypatch.chdir(tmp_path / "work" / "sub")
+    result = invoke("add", str(Path("..") / "papers.jsonl"), "--store", str(store))
+    assert result.exit_code == 0 and "nothing to add" in result.stderr, result.output
+    assert store_bytes(store) == before
+    assert list(kg.open_store(store).stats()["sources"]) == ["papers.jsonl"]

@@ -8,6 +8,7 @@ reported with its line; entries without a title are skipped (they are not papers
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from kg.sources._text import read_text
 from kg.sources.names import author_refs, clean
 
 NAME = "bibtex"
+_SILENT = logging.NullHandler()
 _ENTRY_START = re.compile(
     r"^\s*@\s*(article|inproceedings|misc|book|incollection|phdthesis|techreport|proceedings|unpublished|conference|online|preprint)\s*\{",
     re.IGNORECASE | re.MULTILINE,
@@ -52,6 +54,9 @@ def read(path: Path) -> Iterator[Record]:
     import bibtexparser  # imported here: only BibTeX users pay for it
     from bibtexparser.middlewares import LatexDecodingMiddleware
 
+    # The parser logs each block it gives up on; kg reports the first one itself, as one line.
+    logging.getLogger("bibtexparser").propagate = False
+    logging.getLogger("bibtexparser").addHandler(_SILENT)
     text = read_text(path)
     library = bibtexparser.parse_string(text, append_middleware=[LatexDecodingMiddleware()])
     if library.failed_blocks:

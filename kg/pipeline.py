@@ -16,8 +16,8 @@ miss). Everything is read and resolved before the store is touched, so bad input
 previous store as it was.
 
 An input is known by the name ``kg build`` showed for it (``kg stats`` lists them): adding a
-file whose name and content are in the store changes nothing; the same name with new content
-replaces the old records. Inputs extracted by other rules (another kg version or concept
+file whose content is in the store changes nothing (from whatever directory it is named); the
+same name with new content replaces the old records. Inputs extracted by other rules (another kg version or concept
 scheme) are extracted again from their saved records.
 """
 
@@ -289,14 +289,14 @@ def add(
         records, reports = read_inputs(list(paths), format, strict, progress)
     if not allow_empty:
         require_records(list(paths), reports, format, every_file=True)
-    known = {(c.file, c.sha256) for c in cached}
+    contents = {c.sha256 for c in cached}  # content already in: no new input (named from elsewhere too)
     by_file = {c.file: c for c in cached}
     added: list[saved_inputs.CachedInput] = []
     start = 0
     for report in reports:
         chunk = records[start : start + report.records]
         start += report.records
-        if (report.file, report.sha256) in known or any(a.file == report.file for a in added):
+        if report.sha256 in contents or any(a.file == report.file for a in added):
             continue
         added.append(saved_inputs.CachedInput(report.file, report.sha256, report.reader, chunk, None, ""))
     if not added:

@@ -174,10 +174,12 @@ def write(graph: Graph, directory: Path) -> int:
 
 
 def open_read_only(directory: Path) -> ox.Store:
-    """Open a generation's database for reading (safe: published generations never change)."""
+    """Open a generation's database for reading (safe: published generations never change).
+
+    A damaged database is a :class:`StoreError`: RocksDB reports corruption as ``RuntimeError``."""
     try:
         return ox.Store.read_only(str(directory))
-    except OSError as err:
+    except (OSError, RuntimeError) as err:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise StoreError(directory.parent.parent, f"cannot open the RDF store ({reason}); run `kg build`") from err
 

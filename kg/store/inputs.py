@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.errors import StoreError
+from kg.errors import StoreError, shown
 from kg.normalize import digest
 from kg.records import AuthorRef, Mention, Provenance, Record
 
@@ -101,10 +102,11 @@ def read(generation_dir: Path, file: str, sha256: str) -> CachedInput:
                     extracted = False
                 else:
                     mentions.append([_mention_from(m) for m in row["mentions"]])
-    except (OSError, EOFError, StopIteration, json.JSONDecodeError, KeyError, TypeError) as err:
+    # zlib.error: a damaged deflate stream; ValueError: not UTF-8 or not JSON (or a bad field value)
+    except (OSError, EOFError, StopIteration, zlib.error, ValueError, KeyError, TypeError, AttributeError) as err:
         raise StoreError(
             generation_dir.parent,
-            f"the saved records of an input are unreadable ({path.name}: {err}); rebuild with `kg build`",
+            f"the saved records of an input are unreadable ({path.name}: {shown(str(err))}); rebuild with `kg build`",
         ) from err
     if len(records) != header.get("records"):
         raise StoreError(generation_dir.parent, f"{path.name} is truncated; rebuild with `kg build`")

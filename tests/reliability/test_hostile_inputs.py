@@ -8,11 +8,13 @@ The cases come from issue 22 ("Hardening"): each test failed before its fix.
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import json
 import logging
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -404,3 +406,50 @@ def test_same_file_from_another_directory_is_no_new_input(tmp_path: Path, monkey
     assert result.exit_code == 0 and "nothing to add" in result.stderr, result.output
     assert store_bytes(store) == before
     assert list(kg.open_store(store).stats()["sources"]) == ["papers.jsonl"]
+
+
+# ---------------------------------------------------------------------- damaged stores
+
+
+def copy_store(store: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of ``store`` and its live generation's directory."""
+    copy = tmp_path / "store"
+    shutil.copytree(store, copy)
+    return copy, copy / (copy / "CURRENT").read_text(encoding="utf-8").strip()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "same-size", "manifest"])
+def test_corrupted_rdf_store_is_one_line(small_store: Path, tmp_path: Path, damage: str) -> None:
+    store, generation = copy_store(small_store, tmp_path)
+    pattern = "MANIFEST*" if damage == "manifest" else "*.sst"
+    for path in (generation / "rdf").glob(pattern):
+        size = path.stat().st_size
+        path.write_bytes(b"garbage" * 10 if damage == "truncated" else bytes(range(256)) * (size // 256 + 1))
+        if damage == "same-size":
+            path.write_bytes(path.read_bytes()[:size])
+    for args in (("stats",), ("sparql", "ASK {}"), ("export", "--format", "nt", "-o", str(tmp_path / "x.nt"))):
+        result = invoke(*args, "--store", str(store))
+        assert result.exit_code == 1, (args, result.output, result.exception)
+        assert result.stderr.startswith(f"kg: error: store {store}: cannot open the RDF store (Corruption"), (
+            result.stderr
+        )
+        assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("damage", [b"\x1f\x8b\x08\x00garbage-deflate-stream", b"not gzip at all"])
+def test_corrupted_saved_inputs_are_one_line(small_store: Path, tmp_path: Path, damage: bytes) -> None:
+    store, generation = copy_store(small_store, tmp_path)
+    for path in (generation / "inputs").iterdir():
+        path.write_bytes(damage)
+    extra = write_jsonl(tmp_path / "more.jsonl", {"title": "More"})
+    result = invoke("add", str(extra), "--store", str(store))
+    assert result.exit_code == 1, (result.output, result.exception)
+    assert "the saved records of an input are unreadable" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_saved_inputs_that_are_not_utf8_are_one_line(small_store: Path, tmp_path: Path) -> None:
+    store, generation = copy_store(small_store, tmp_path)
+    for path in (generation / "inputs").iterdir():
+        path.write_bytes(gzip.compress(b'{"file": "\xff\xfe"}\n'))
+    result = invoke("remove", "good.jsonl", "--store", str(store))
+    assert result.exit_code == 1 and "the saved records of an input are unreadable" in result.stderr, result.output

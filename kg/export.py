@@ -39,7 +39,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from kg.atomic import atomic_output, current_umask
-from kg.errors import UsageError
+from kg.errors import KgError, UsageError
 from kg.graph import Graph
 from kg.ontology import PREFIXES, Ontology
 from kg.remote.neo4j import write_import_files
@@ -92,7 +92,7 @@ def _writable(path: Path) -> Iterator[None]:
     try:
         yield
     except OSError as err:
-        raise UsageError(f"cannot write {path} ({err.strerror or err}); choose another -o") from err
+        raise KgError(f"cannot write {path} ({err.strerror or err}); choose another -o") from err
 
 
 @contextmanager

@@ -236,7 +236,11 @@ def stats(store: Path, as_json: bool) -> None:
     )
     resolution = [{"kind": kind, **counts} for kind, counts in result["resolution"].items()]
     columns = ["kind", "before", "after", "merged", "weak", "near_misses"]
-    print_rows(resolution, columns, "table", "Identity (spellings before resolution, nodes after)")
+    title = (
+        "Identity: spellings before resolution, the nodes they became after (the Nodes table's "
+        "Institution count also holds parent institutions from the lexicon, such as Google above Google Research)"
+    )
+    print_rows(resolution, columns, "table", title)
     click.echo(f"triples: {result['triples']}")
 
 

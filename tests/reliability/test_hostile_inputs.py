@@ -453,3 +453,13 @@ def test_saved_inputs_that_are_not_utf8_are_one_line(small_store: Path, tmp_path
         path.write_bytes(gzip.compress(b'{"file": "\xff\xfe"}\n'))
     result = invoke("remove", "good.jsonl", "--store", str(store))
     assert result.exit_code == 2 and "the saved records of an input are unreadable" in result.stderr, result.output
+
+
+def test_stats_explains_the_institution_counts(built_store: Path) -> None:
+    result = invoke("stats", "--json", "--store", str(built_store))
+    stats = json.loads(result.stdout)
+    after, nodes = stats["resolution"]["institution"]["after"], stats["nodes"]["Institution"]
+    parents = kg.open_store(built_store).sparql("SELECT DISTINCT ?p WHERE { ?i kg:partOf ?p }").rows
+    assert after < nodes <= after + len(parents)  # the difference is the lexicon's parents
+    table = invoke("stats", "--store", str(built_store))
+    assert "parent institutions from the lexicon" in " ".join(table.stdout.split())

@@ -68,6 +68,21 @@ def _label(graph: Graph, node_id: str) -> str:
     return str(props.get("label") or props.get("name") or props.get("title") or node_id)
 
 
+LABEL_CHARS = 40
+PAPER_LABEL_CHARS = 28  # paper titles are long: cut shorter so neighbours' labels do not overlap
+
+
+def drawn_edges(sub: Graph) -> list[tuple[str, str, str]]:
+    """The edges the page draws, as (source, target, relation) in a fixed order.
+
+    Co-author edges are drawn only when no paper is shown: beside the papers they only repeat
+    the author–paper structure (two authors of a paper are already two hops apart through it)
+    and, being many, hide it."""
+    papers_shown = any(True for _ in sub.nodes("Paper"))
+    edges = sorted(sub.nx.edges(keys=True), key=lambda e: (e[0], e[2], e[1]))
+    return [e for e in edges if not (papers_shown and e[2] == "coauthor_with")]
+
+
 def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -235,7 +250,8 @@ def network(graph: Graph, selection: Selection) -> tuple[list[dict[str, Any]], l
             drawn["x"], drawn["y"] = positions[node.id]
         if node.id in seeds:
             drawn["borderWidth"] = 4
-        nodes.append({**drawn, "id": node.id, "label": _short(_label(sub, node.id), 40) or node.id, "shape": shape})
+        label = _short(_label(sub, node.id), PAPER_LABEL_CHARS if node.type == "Paper" else LABEL_CHARS)
+        nodes.append({**drawn, "id": node.id, "label": label or node.id, "shape": shape})
     edges = [
         {
             "id": f"{source}|{relation}|{target}",
@@ -245,7 +261,7 @@ def network(graph: Graph, selection: Selection) -> tuple[list[dict[str, Any]], l
             "to": target,
             "arrows": "to",
         }
-        for source, target, relation in sorted(sub.nx.edges(keys=True), key=lambda e: (e[0], e[2], e[1]))
+        for source, target, relation in drawn_edges(sub)
     ]
     return nodes, edges, _options(len(sub))
 
@@ -380,4 +396,4 @@ def write_html(graph: Graph, output: Path, focus: Focus | None = None, title: st
     with atomic_output(output) as handle:
         handle.write(html)
     sub = selection.graph
-    return ViewReport(output, len(sub), sub.nx.number_of_edges(), len(html), time.perf_counter() - started, selection)
+    return ViewReport(output, len(sub), len(drawn_edges(sub)), len(html), time.perf_counter() - started, selection)

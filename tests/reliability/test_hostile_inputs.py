@@ -19,6 +19,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
@@ -29,6 +30,7 @@ from kg.cli import main
 from kg.resolve.builder import MAX_PAIRWISE_AUTHORS
 from kg.sources import detect, read_file
 from kg.sources._checks import MAX_FIELD_CHARS
+from tests.test_viz import Page, browser  # noqa: F401  (the view tests' headless Chromium, reused)
 
 SURNAMES = ("Smith", "Lee", "Garcia", "Kumar", "Chen", "Novak", "Ivanov", "Okafor", "Silva", "Tanaka")
 
@@ -463,3 +465,43 @@ def test_stats_explains_the_institution_counts(built_store: Path) -> None:
     assert after < nodes <= after + len(parents)  # the difference is the lexicon's parents
     table = invoke("stats", "--store", str(built_store))
     assert "parent institutions from the lexicon" in " ".join(table.stdout.split())
+
+
+@pytest.mark.slow
+def test_view_around_an_author_shows_papers_not_coauthor_edges(
+    browser: Any,  # noqa: F811
+    built_store: Path,
+    tmp_path: Path,
+) -> None:
+    around = tmp_path / "around.html"
+    result = invoke("viz", "-o", str(around), "--around", "Yoshua Bengio", "--store", str(built_store))
+    assert result.exit_code == 0, result.output
+    people = tmp_path / "people.html"
+    result = invoke("viz", "-o", str(people), "--types", "author", "--store", str(built_store))
+    assert result.exit_code == 0, result.output
+    page = Page(browser, around)
+    try:
+        seen = page.evaluate(
+            """() => ({
+              relations: [...new Set(kgView.data.edges.map(e => e.relation))].sort(),
+              drawn: kgView.network.body.edgeIndices.length, edges: kgView.data.edges.length,
+              papers: kgView.data.nodes.filter(n => n.kind === 'Paper')
+                        .map(n => ({label: n.label, heading: n.info.heading,
+                              tooltip: kgView.network.body.nodes[n.id].options.title.textContent})),
+            })"""
+        )
+        assert page.errors == [] and page.blocked == []
+    finally:
+        page.close()
+    assert "coauthor_with" not in seen["relations"] and "authored_by" in seen["relations"]
+    assert seen["drawn"] == seen["edges"]
+    assert seen["papers"] and all(len(p["label"]) <= 28 for p in seen["papers"])
+    long_titles = [p for p in seen["papers"] if len(p["heading"]) > 28]
+    assert long_titles and all(p["label"].endswith("…") for p in long_titles)
+    assert all(p["heading"] in p["tooltip"] for p in long_titles)  # the whole title on hover
+    page = Page(browser, people)
+    try:
+        relations = page.evaluate("() => [...new Set(kgView.data.edges.map(e => e.relation))]")
+    finally:
+        page.close()
+    assert relations == ["coauthor_with"]  # no papers shown: co-authorship is the structure

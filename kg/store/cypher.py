@@ -476,6 +476,12 @@ def open_database(directory: Path, read_only: bool = True) -> Any:
         return ladybug.Database(str(path), read_only=read_only, buffer_pool_size=QUERY_MEMORY if read_only else 0)
     except RuntimeError as err:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        if "WAL" in reason:  # the write-ahead log of a `kg cypher --write` that did not finish
+            raise StoreError(
+                store,
+                f"the Cypher database's write-ahead log ({DB_FILE}.wal) is damaged ({reason}), left by an "
+                "interrupted `kg cypher --write`; the RDF store and lookups still answer; `kg build` rebuilds it",
+            ) from err
         hint = "is another process writing it?" if read_only else "is another process reading it?"
         raise StoreError(store, f"cannot open the Cypher database ({reason}); {hint} If not, run `kg build`") from err
 

@@ -505,3 +505,19 @@ def test_view_around_an_author_shows_papers_not_coauthor_edges(
     finally:
         page.close()
     assert relations == ["coauthor_with"]  # no papers shown: co-authorship is the structure
+
+
+def test_damaged_cypher_write_ahead_log_is_named(small_store: Path, tmp_path: Path) -> None:
+    store, generation = copy_store(small_store, tmp_path)
+    written = invoke(
+        "cypher", "MATCH (p:Paper) SET p.label = 'changed' RETURN count(*) AS n", "--write", "--store", str(store)
+    )
+    assert written.exit_code == 0, written.output
+    wal = generation / "cypher" / "graph.lbug.wal"
+    wal.write_bytes(bytes(range(256)) * 4)  # what a write killed half way can leave
+    for args in (("cypher", "RETURN 1 AS x"), ("cypher", "RETURN 1 AS x", "--write")):
+        result = invoke(*args, "--store", str(store))
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+        assert "write-ahead log (graph.lbug.wal) is damaged" in result.stderr, result.stderr
+        assert "is another process" not in result.stderr
+    assert invoke("stats", "--store", str(store)).exit_code == 0  # the rest of the store still answers

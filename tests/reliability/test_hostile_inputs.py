@@ -521,3 +521,46 @@ def test_damaged_cypher_write_ahead_log_is_named(small_store: Path, tmp_path: Pa
         assert "write-ahead log (graph.lbug.wal) is damaged" in result.stderr, result.stderr
         assert "is another process" not in result.stderr
     assert invoke("stats", "--store", str(store)).exit_code == 0  # the rest of the store still answers
+
+
+def test_read_only_store_and_output_directory(small_store: Path, tmp_path: Path) -> None:
+    """A store the user may not write: reads answer, writes are one line (exit 1), nothing changes."""
+    store, _ = copy_store(small_store, tmp_path)
+    source = write_jsonl(tmp_path / "more.jsonl", {"title": "More"})
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # root writes anywhere: run as nobody
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv")
+        prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+        for parent in (tmp_path, *tmp_path.parents):
+            if parent != Path("/"):
+                parent.chmod(parent.stat().st_mode | 0o005)
+        source.chmod(0o644)
+        for path in store.rglob("*"):
+            path.chmod(path.stat().st_mode | (0o005 if path.is_dir() else 0o004))
+    for path in (store, *store.rglob("*")):
+        path.chmod(path.stat().st_mode & ~0o222)
+    before = store_bytes(store)
+    kg_command = [*prefix, str(Path(sys.executable).parent / "kg")]
+    try:
+        read = subprocess.run(
+            [*kg_command, "stats", "--store", str(store)], capture_output=True, text=True, timeout=120
+        )
+        assert read.returncode == 0, read.stderr
+        for args in (
+            ["build", str(source)],
+            ["add", str(source)],
+            ["export", "--format", "jsonl", "-o", str(store / "x.jsonl")],
+            ["viz", "-o", str(store / "x.html")],
+        ):
+            run = subprocess.run(
+                [*kg_command, *args, "--store", str(store)], capture_output=True, text=True, timeout=120, cwd="/"
+            )
+            assert run.returncode == 1, (args, run.stderr)
+            assert run.stderr.count("\n") == 1 and run.stderr.startswith("kg: error: "), (args, run.stderr)
+            assert "Permission denied" in run.stderr, run.stderr
+    finally:
+        for path in (store, *store.rglob("*")):
+            path.chmod(path.stat().st_mode | 0o200)
+    assert store_bytes(store) == before

@@ -16,6 +16,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from kg.errors import KgError
+
+
+@contextmanager
+def writable(path: Path) -> Iterator[None]:
+    """An OS error while creating, writing or renaming an output becomes one line naming the
+    path (exit status 1: the disk refused, the request was fine)."""
+    try:
+        yield
+    except OSError as err:
+        raise KgError(f"cannot write {path} ({err.strerror or err}); choose another -o") from err
+
 
 @contextmanager
 def atomic_output(path: Path) -> Iterator[IO[bytes]]:

@@ -38,8 +38,8 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from kg.atomic import atomic_output, current_umask
-from kg.errors import KgError, UsageError
+from kg.atomic import atomic_output, current_umask, writable
+from kg.errors import UsageError
 from kg.graph import Graph
 from kg.ontology import PREFIXES, Ontology
 from kg.remote.neo4j import write_import_files
@@ -87,15 +87,6 @@ def exporters() -> dict[str, str]:
 
 
 @contextmanager
-def _writable(path: Path) -> Iterator[None]:
-    """An OS error while creating or renaming an output becomes one line naming the path."""
-    try:
-        yield
-    except OSError as err:
-        raise KgError(f"cannot write {path} ({err.strerror or err}); choose another -o") from err
-
-
-@contextmanager
 def _atomic_directory(path: Path, owns: tuple[str, ...]) -> Iterator[Path]:
     """A temporary sibling directory, swapped in for ``path`` when the block completes; created
     with the umask's permissions, as ``mkdir`` would (``mkdtemp`` alone makes it 0700)."""
@@ -106,7 +97,7 @@ def _atomic_directory(path: Path, owns: tuple[str, ...]) -> Iterator[Path]:
         foreign = sorted(p.name for p in entries if not p.is_file() or not any(p.match(glob) for glob in owns))
         if foreign:
             raise UsageError(f"{path} exists and holds other files ({', '.join(foreign[:3])}); give a new directory")
-    with _writable(path):
+    with writable(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
         os.chmod(temporary, 0o777 & ~current_umask())
@@ -147,7 +138,7 @@ def _write_file(output: Path | IO[bytes], format: str, write: Callable[[IO[bytes
         return
     if output.is_dir():
         raise UsageError(f"{output} is a directory; {format} writes one file: give a file name")
-    with _writable(output), atomic_output(output) as handle:
+    with writable(output), atomic_output(output) as handle:
         write(handle)
 
 

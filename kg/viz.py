@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.atomic import atomic_output
+from kg.atomic import atomic_output, writable
 from kg.errors import UsageError
 from kg.graph import Graph
 from kg.query.focus import PROVENANCE_TYPES, Focus, Selection, select
@@ -393,7 +393,7 @@ def write_html(graph: Graph, output: Path, focus: Focus | None = None, title: st
         named = ", ".join(_label(graph, s) for s in selection.seeds[:3])
         title = f"kg: {named}" if named else "kg graph"
     html = render(graph, selection, title).encode("utf-8")
-    with atomic_output(output) as handle:
+    with writable(output), atomic_output(output) as handle:
         handle.write(html)
     sub = selection.graph
     return ViewReport(output, len(sub), len(drawn_edges(sub)), len(html), time.perf_counter() - started, selection)

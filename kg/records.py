@@ -42,12 +42,18 @@ class AuthorRef:
     ``as_written`` keeps the source's spelling ("Brendel, Wieland"); ``name`` is the reader's
     display order ("Wieland Brendel"). Identity is decided later, by ``kg.resolve``.
     ``affiliations`` are the affiliation parts the source gives for this author on this paper.
+    ``ids`` are the person's identifiers in other systems, prefixed (``orcid:…``,
+    ``openalex:A…``, ``s2:…``, ``openreview:~…``; see ``kg.sources._ids``);
+    ``affiliation_ids`` give each affiliation's identifier (``ror:…``) in the same order, ``""``
+    where the source has none (empty when the source gives no institution ids at all).
     """
 
     name: str
     as_written: str
     position: int
     affiliations: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+    affiliation_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

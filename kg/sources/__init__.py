@@ -144,11 +144,19 @@ def _load_builtins() -> None:
         return
     _BUILTINS_LOADED = True
     from kg.sources import (  # noqa: F401  (imported for their registration side effect)
+        arxiv,
+        arxiv_atom,
         bibtex,
         blog,
+        csl_json,
         iclr_list,
         jsonl,
+        openalex,
+        openreview,
         paperlists,
+        ris,
+        semanticscholar,
         shortscience,
+        table,
         workshop,
     )

@@ -49,7 +49,15 @@ def _record_from(raw: dict[str, Any]) -> Record:
     raw = dict(raw)
     raw["provenance"] = Provenance(**raw["provenance"])
     raw["authors"] = tuple(
-        AuthorRef(a["name"], a["as_written"], a["position"], tuple(a["affiliations"])) for a in raw["authors"]
+        AuthorRef(
+            a["name"],
+            a["as_written"],
+            a["position"],
+            tuple(a["affiliations"]),
+            tuple(a.get("ids", ())),
+            tuple(a.get("affiliation_ids", ())),
+        )
+        for a in raw["authors"]
     )
     for name in ("summaries", "topics", "keywords", "external_ids", "paper_affiliations"):
         raw[name] = tuple(raw[name])

@@ -39,8 +39,23 @@ def overrides_option(default: str) -> Any:
     return decorate
 
 
+def _columns_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """``--columns title=Paper Name,…``: CSV/TSV headers to read as fields, for this command."""
+    if value:
+        from kg.sources.table import column_names, parse_columns
+
+        ctx.with_resource(column_names(parse_columns(value)))
+
+
 def reading_options(function: Any) -> Any:
-    """``--store``, ``--format`` and ``--strict``: the options of every command that reads inputs."""
+    """``--store``, ``--format``, ``--strict`` and ``--columns``: the options of every command that reads inputs."""
+    function = click.option(
+        "--columns",
+        metavar="FIELD=HEADER,…",
+        expose_value=False,
+        callback=_columns_callback,
+        help="CSV/TSV: read these headers as these fields (title, abstract, authors, year, venue, doi, keywords, …).",
+    )(function)
     function = click.option("--strict", is_flag=True, help="Refuse records a reader would skip, instead of warning.")(
         function
     )

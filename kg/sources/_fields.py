@@ -13,14 +13,20 @@ from typing import Any
 
 from kg.records import AuthorRef
 from kg.sources._ids import unique
-from kg.sources.names import clean, display_name
+from kg.sources.names import display_name
 
 _YEAR = re.compile(r"(?<!\d)(1[89]\d{2}|20\d{2}|2100)(?!\d)")
 
 
+def tidy(value: str) -> str:
+    """Whitespace runs collapsed to one space and trimmed (``names.clean``, without a regex:
+    readers call it on every field of every record)."""
+    return " ".join(value.split())
+
+
 def text(value: Any) -> str | None:
     """A string with whitespace collapsed, or ``None`` (empty, missing or not a string)."""
-    return (clean(value) or None) if isinstance(value, str) else None
+    return (tidy(value) or None) if isinstance(value, str) else None
 
 
 def strings(value: Any) -> tuple[str, ...]:
@@ -29,7 +35,7 @@ def strings(value: Any) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list):
         return ()
-    return tuple(dict.fromkeys(clean(v) for v in value if isinstance(v, str) and clean(v)))
+    return tuple(dict.fromkeys(t for t in (tidy(v) for v in value if isinstance(v, str)) if t))
 
 
 def year(value: Any) -> int | None:
@@ -62,8 +68,8 @@ def author(
 ) -> AuthorRef:
     """One author: the name as written (shown in display order), their ids and their
     affiliations as ``(name, id or None)`` pairs (an institution listed twice is kept once)."""
-    pairs = list(dict.fromkeys((clean(name), inst_id or "") for name, inst_id in affiliations if clean(name)))
+    pairs = list(dict.fromkeys((tidy(name), inst_id or "") for name, inst_id in affiliations if name.strip()))
     names = tuple(name for name, _ in pairs)
     affiliation_ids = tuple(inst_id for _, inst_id in pairs) if any(i for _, i in pairs) else ()
-    written = clean(as_written)
+    written = tidy(as_written)
     return AuthorRef(display_name(written), written, position, names, unique(ids), affiliation_ids)

@@ -27,6 +27,7 @@ class KG(DefinedNamespace):
     Venue: URIRef
     addressesTask: URIRef
     affiliatedWith: URIRef
+    arxivId: URIRef
     asWritten: URIRef
     authorPosition: URIRef
     authoredBy: URIRef
@@ -36,6 +37,7 @@ class KG(DefinedNamespace):
     confidence: URIRef
     cypherType: URIRef
     discovered: URIRef
+    doi: URIRef
     externalId: URIRef
     field: URIRef
     hasTopic: URIRef
@@ -46,10 +48,15 @@ class KG(DefinedNamespace):
     matchedText: URIRef
     mergedBecause: URIRef
     onPaper: URIRef
+    openalexId: URIRef
+    openreviewId: URIRef
+    orcid: URIRef
     partOf: URIRef
     publishedIn: URIRef
     reader: URIRef
+    ror: URIRef
     rule: URIRef
+    semanticScholarId: URIRef
     sharedPapers: URIRef
     singleValued: URIRef
     sourceFile: URIRef

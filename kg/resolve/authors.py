@@ -85,6 +85,7 @@ class AuthorOccurrence:
     institutions: tuple[str, ...] = ()
     subjects: tuple[str, ...] = ()
     crowded: bool = False  # the record is hyper-authored: its names are not compared among themselves
+    ids: tuple[str, ...] = ()
 
 
 @dataclass
@@ -96,6 +97,7 @@ class _Variant:
     coauthors: set[str] = field(default_factory=set)
     institutions: set[str] = field(default_factory=set)
     subjects: set[str] = field(default_factory=set)
+    ids: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -243,6 +245,7 @@ class AuthorResolver:
             self._block_names[parsed.block].add(parsed.display)
         variant.institutions.update(mention.institutions)
         variant.subjects.update(mention.subjects)
+        variant.ids.update(mention.ids)
 
     def force_same(self, names: Iterable[str]) -> None:
         self._forced_same.append(tuple(parse(n).key for n in names))
@@ -308,6 +311,7 @@ class AuthorResolver:
                         "joined by the overrides file",
                     )
                 )
+        self._join_identified(groups, keys, banned, decisions)
         candidates = self._candidates(keys)
         by_variant: dict[str, list[tuple[float, str]]] = defaultdict(list)
         for total, _level, a, b, _facts in candidates:
@@ -331,6 +335,29 @@ class AuthorResolver:
                 Decision("author", va.name.display, vb.name.display, merged, round(total, 3), reason, evidence, weak)
             )
         return self._identity(groups, decisions)
+
+    def _join_identified(
+        self, groups: _Groups, keys: list[str], banned: set[frozenset[str]], decisions: list[Decision]
+    ) -> None:
+        """Spellings a source ties to the same person id (ORCID, OpenAlex, Semantic Scholar,
+        OpenReview profile) are one person before any name is compared ("D. Schwab" and "David J.
+        Schwab" with one Semantic Scholar id), unless the overrides or one author list keep them
+        apart."""
+        holders: dict[str, list[str]] = defaultdict(list)
+        for k in keys:
+            for identifier in self._variants[k].ids:
+                holders[identifier].append(k)
+        for identifier in sorted(holders):
+            first, *others = holders[identifier]
+            for other in others:
+                if groups.find(first) == groups.find(other):
+                    continue
+                blocked = self._apart(groups, first, other, banned)
+                if blocked is None:
+                    groups.union(first, other)
+                left, right = self._variants[first].name.display, self._variants[other].name.display
+                evidence = (identifier,) + ((f"kept apart: {blocked}",) if blocked else ())
+                decisions.append(Decision("author", left, right, blocked is None, 2.0, "the same identifier", evidence))
 
     def _candidates(self, keys: list[str]) -> list[tuple[float, float, str, str, list[str]]]:
         """Compatible pairs within each block, best first (ties in key order)."""

@@ -29,6 +29,7 @@ from kg.records import Mention, Record
 from kg.resolve.authors import AuthorIdentity, AuthorOccurrence, AuthorResolver
 from kg.resolve.concepts import add_concepts
 from kg.resolve.decisions import Resolution
+from kg.resolve.identifiers import AUTHOR, INSTITUTION, PAPER, id_properties
 from kg.resolve.institutions import InstitutionIdentity, InstitutionResolver
 from kg.resolve.lexicon import load_lexicon
 from kg.resolve.overrides import NONE, Overrides
@@ -125,8 +126,8 @@ def _identify(
     institutions = InstitutionResolver()
     for record in records:
         for ref in record.authors:
-            for affiliation in ref.affiliations:
-                institutions.add(affiliation)
+            for index, affiliation in enumerate(ref.affiliations):
+                institutions.add(affiliation, ref.affiliation_ids[index] if index < len(ref.affiliation_ids) else None)
     for names in overrides.rules("institutions", same=True):
         institutions.force_same(names)
     for names in overrides.rules("institutions", same=False):
@@ -148,6 +149,7 @@ def _identify(
                     institutions=tuple(i for a in ref.affiliations for i in institution_identity.by_string[a]),
                     subjects=paper_subjects,
                     crowded=hyper_authored(record),
+                    ids=ref.ids,
                 )
             )
     for names in overrides.rules("authors", same=True):
@@ -168,19 +170,23 @@ def _add_authors(graph: Graph, paper: str, record: Record, origin: str, identiti
             label=person.name,
             aliases=person.aliases,
             merged_because=person.merged_because,
+            **id_properties(ref.ids, AUTHOR),
         )
         people.append(author)
         graph.add_edge(
             paper, "authored_by", author, sources=(origin,), position=ref.position, as_written=ref.as_written
         )
-        for affiliation in ref.affiliations:
-            for institution in identities.institutions.of(affiliation):
+        for index, affiliation in enumerate(ref.affiliations):
+            named = identities.institutions.of(affiliation)
+            identifier = ref.affiliation_ids[index] if index < len(ref.affiliation_ids) and len(named) == 1 else ""
+            for institution in named:
                 graph.add_node(
                     institution.id,
                     "Institution",
                     name=institution.name,
                     label=institution.name,
                     aliases=institution.aliases,
+                    **id_properties((identifier,), INSTITUTION),
                 )
                 _add_parents(graph, institution.id)
                 graph.add_edge(author, "affiliated_with", institution.id, sources=(origin,), papers=(paper,))
@@ -207,6 +213,7 @@ def add_record(graph: Graph, record: Record, paper: str, identities: _Identities
         year=record.year,
         keywords=record.keywords,
         external_ids=record.external_ids,
+        **id_properties(record.external_ids, PAPER),
     )
     graph.add_edge(paper, "derived_from", origin)
     if record.venue:

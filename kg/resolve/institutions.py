@@ -13,8 +13,11 @@ An affiliation string resolves, in order, to
    accents, punctuation, "Univ."/"University", a leading "The" or a trailing place ("…, USA")
    folded together and shown in their most frequent spelling.
 
-Lexicon entries bring their ``part_of`` parents ("Google Brain" → "Google Research" →
-"Google"). Overrides (:mod:`kg.resolve.overrides`) force spellings together or apart.
+Identifiers come before names: affiliation strings a source ties to the same identifier (a ROR
+id, from OpenAlex) are one institution whatever their spellings ("Meta (Israel)" and "Facebook
+AI Research" with one ROR id), when each names one institution. Lexicon entries bring their
+``part_of`` parents ("Google Brain" → "Google Research" → "Google"). Overrides
+(:mod:`kg.resolve.overrides`) force spellings together or apart.
 Resolution keeps every spelling as an alias and a :class:`~kg.resolve.decisions.Decision` for
 each one that was folded into a different name, so ``kg review`` can show it.
 """
@@ -26,6 +29,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+
+from networkx.utils import UnionFind
 
 from kg.ids import node_id
 from kg.normalize import key, slug
@@ -110,9 +115,13 @@ class InstitutionResolver:
     spellings: Counter[str] = field(default_factory=Counter)
     _forced_same: list[tuple[str, ...]] = field(default_factory=list)
     _forced_apart: set[str] = field(default_factory=set)
+    _identified: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
-    def add(self, affiliation: str) -> None:
+    def add(self, affiliation: str, identifier: str | None = None) -> None:
+        """One affiliation string as a source wrote it, with the source's id for it (``ror:…``)."""
         self.spellings[affiliation] += 1
+        if identifier:
+            self._identified[identifier].add(affiliation)
 
     def force_same(self, names: Iterable[str]) -> None:
         self._forced_same.append(tuple(names))
@@ -140,7 +149,10 @@ class InstitutionResolver:
                 reasons[(node, part)] = reason if kept else "same name up to case, punctuation and place"
                 ids.append(node)
             by_string[text] = list(dict.fromkeys(ids))
-        redirect = {k: v for k, v in self._forced_targets(by_string).items() if v in spellings_of}
+        redirect, why = self._identifier_targets(by_string, entries)
+        for node, target in self._forced_targets(by_string).items():
+            if target in spellings_of:
+                redirect[node], why[node] = redirect.get(target, target), "joined by the overrides file"
         institutions: dict[str, Institution] = {}
         decisions: list[Decision] = []
 
@@ -153,7 +165,7 @@ class InstitutionResolver:
             target = redirect.get(node, node)
             name, shown = name_of(node), name_of(target)
             if target != node:
-                decisions.append(Decision("institution", name, shown, True, 2.0, "joined by the overrides file"))
+                decisions.append(Decision("institution", name, shown, True, 2.0, why[node]))
             for spelling in sorted(spellings_of[node]):
                 if spelling != name:
                     decisions.append(Decision("institution", spelling, name, True, 1.0, reasons[(node, spelling)]))
@@ -163,6 +175,36 @@ class InstitutionResolver:
         for text, ids in by_string.items():
             by_string[text] = list(dict.fromkeys(redirect.get(i, i) for i in ids))
         return InstitutionIdentity(institutions, by_string, decisions, len(self.spellings))
+
+    def _identifier_targets(
+        self, by_string: dict[str, list[str]], entries: dict[str, Entry | None]
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """Node → the node it joins because their strings share an identifier, and why.
+
+        Only strings naming one institution take part (an id cannot say which part of
+        "MIT, Google" it names), and a spelling the overrides keep apart stays apart. Each
+        joined group is shown as its lexicon entry if it has one, else its first id."""
+        nodes = UnionFind()
+        shared: dict[str, str] = {}
+        for identifier in sorted(self._identified):
+            named = sorted(
+                {
+                    by_string[text][0]
+                    for text in self._identified[identifier]
+                    if len(by_string.get(text, ())) == 1 and key(text) not in self._forced_apart
+                }
+            )
+            for node in named[1:]:
+                nodes.union(named[0], node)
+                shared.setdefault(node, identifier)
+                shared.setdefault(named[0], identifier)
+        redirect: dict[str, str] = {}
+        why: dict[str, str] = {}
+        for group in nodes.to_sets():
+            target = min(group, key=lambda n: (entries.get(n) is None, n))
+            for node in sorted(group - {target}):
+                redirect[node], why[node] = target, f"the same identifier ({shared[node]})"
+        return redirect, why
 
     def _forced_targets(self, by_string: dict[str, list[str]]) -> dict[str, str]:
         """Node → node it is joined into by a ``same`` override (the first name's node)."""

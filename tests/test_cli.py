@@ -67,12 +67,12 @@ def test_build_then_stats_json(runner: CliRunner, tmp_path: Path) -> None:
     code, out, _ = run(runner, "stats", "--json", "--store", store)
     stats = json.loads(out)
     assert stats["sources"] == PER_FILE
-    assert stats["nodes"]["Paper"] == 505 and stats["nodes"]["Summary"] == 44
+    assert stats["nodes"]["Paper"] == 504 and stats["nodes"]["Summary"] == 44  # Training BatchNorm: two sources
     assert stats["edges"]["summarises"] == 44
     assert stats["triples"] > 0 and set(stats) == {"nodes", "edges", "triples", "statements", "sources", "resolution"}
     authors = stats["resolution"]["author"]
     assert authors["after"] == stats["nodes"]["Author"] < authors["before"]
-    assert stats["resolution"]["paper"] == {"before": 505, "after": 505, "merged": 0, "weak": 0, "near_misses": 0}
+    assert stats["resolution"]["paper"] == {"before": 505, "after": 504, "merged": 1, "weak": 0, "near_misses": 0}
 
 
 def test_stats_table(runner: CliRunner, built_store: Path) -> None:
@@ -82,7 +82,7 @@ def test_stats_table(runner: CliRunner, built_store: Path) -> None:
 
 def test_store_from_environment(runner: CliRunner, built_store: Path) -> None:
     result = runner.invoke(main, ["stats", "--json"], env={"KG_STORE": str(built_store)})
-    assert result.exit_code == 0 and json.loads(result.stdout)["nodes"]["Paper"] == 505
+    assert result.exit_code == 0 and json.loads(result.stdout)["nodes"]["Paper"] == 504
 
 
 def test_sparql_select_formats(runner: CliRunner, built_store: Path) -> None:
@@ -153,7 +153,7 @@ def test_export_jsonl_contract_and_round_trip(runner: CliRunner, built_store: Pa
     code, _, _ = run(runner, "export", "--format", "jsonl", "-o", str(output), "--store", str(built_store))
     assert code == 0
     papers = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
-    assert len(papers) == 505 and all(set(p) == PAPER_KEYS for p in papers)
+    assert len(papers) == 504 and all(set(p) == PAPER_KEYS for p in papers)
     assert all(p["label"] for p in papers)
     by_title = {p["title"]: p for p in papers}
     fantastic = by_title["Fantastic Generalization Measures and Where to Find Them"]

@@ -236,6 +236,18 @@ def add_record(graph: Graph, record: Record, paper: str, identities: _Identities
     return authors
 
 
+def _longest_texts(records: Sequence[Record], papers: list[str]) -> list[tuple[str, str, str]]:
+    """The longest abstract and tl;dr among each paper's sources (ties: the first in text order):
+    a paper two sources describe shows the fuller text, whichever file sorts first."""
+    best: dict[tuple[str, str], str] = {}
+    for index, record in enumerate(records):
+        for field, text in (("abstract", record.abstract), ("tldr", record.tldr)):
+            slot = (papers[index], field)
+            if text and len(text) > len(best.get(slot, "")):
+                best[slot] = text
+    return [(paper, field, text) for (paper, field), text in sorted(best.items())]
+
+
 def _add_coauthorship(graph: Graph, authors_of: dict[str, set[str]]) -> None:
     """Author pairs with the number of papers they share (one edge per pair, lower id first)."""
     shared: Counter[tuple[str, str]] = Counter()
@@ -276,6 +288,8 @@ def resolve(
             authors_of.setdefault(paper, set()).update(people)
         if not record.title:
             untitled.setdefault(paper, record)
+    for paper, field, text in _longest_texts(ordered, identities.papers.of_record):
+        graph.set_prop(paper, field, text)
     for paper, title in identities.papers.titles.items():
         graph.set_prop(paper, "label", title)
         graph.set_prop(paper, "title", title)

@@ -11,8 +11,9 @@ when their titles agree, confirmed by what else both records state:
 - a near match (not an equal key) also needs a confirmation: a shared surname or a year within
   one; a near match with nothing to confirm it is a near-miss for ``kg review``.
 
-Records without a title stay papers of their own. The result does not depend on record order:
-groups are formed from sorted keys, and each paper's id and title come from its group's most
+Records no identifier or title joins may still be one paper: the same ordered author list at the
+same venue and year, or near-identical abstracts (:mod:`kg.resolve.paper_links`). The result does
+not depend on record order: groups are formed from sorted keys, and each paper's id and title come from its group's most
 frequent title (ties: the lexicographically first).
 """
 
@@ -31,6 +32,7 @@ from kg.normalize import digest, key, slug
 from kg.records import Record
 from kg.resolve.decisions import Decision
 from kg.resolve.names import parse
+from kg.resolve.paper_links import link_by_authors, link_by_text
 
 _NEAR = 92.0
 _RARE_WORDS = 3
@@ -128,6 +130,8 @@ def resolve_papers(records: Sequence[Record]) -> PaperIdentity:
                     )
                 )
     _near_matches(records, titles, by_title, union, decisions)
+    link_by_authors(records, union, decisions)
+    link_by_text(records, union, decisions, _surnames)
     groups: dict[int, list[int]] = defaultdict(list)
     for index in range(len(records)):
         groups[union[index]].append(index)

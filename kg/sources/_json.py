@@ -18,6 +18,7 @@ the decoder allows and numbers too long to convert are an :class:`InputError` wi
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,12 @@ from kg.sources._text import read_text
 
 _DECODER = json.JSONDecoder()
 _WHITESPACE = " \t\n\r"
+
+
+def has_key(sample: str, *names: str) -> bool:
+    """Whether any of ``names`` occurs in ``sample`` as a JSON object key (``"name":``), not
+    merely as a word inside some text: what the JSON readers' sniffers look for."""
+    return re.search('"(?:' + "|".join(map(re.escape, names)) + r')"\s*:', sample) is not None
 
 
 def _decode_error(path: Path, err: Exception, line: int) -> InputError:

@@ -20,7 +20,7 @@ from kg.records import Provenance, Record
 from kg.sources import _ids as ids
 from kg.sources import register, skip
 from kg.sources._fields import author, items, text, year
-from kg.sources._json import json_lines
+from kg.sources._json import has_key, json_lines
 from kg.sources.names import clean
 
 NAME = "arxiv"
@@ -28,7 +28,7 @@ NAME = "arxiv"
 
 def _sniff(sample: str, path: Path) -> float:
     head = sample.lstrip()
-    if head.startswith("{") and '"authors_parsed"' in head[:20000]:
+    if head.startswith("{") and has_key(head[:20000], "authors_parsed"):
         return 0.98
     if (
         head.startswith("{")

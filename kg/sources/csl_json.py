@@ -21,7 +21,7 @@ from kg.records import Provenance, Record
 from kg.sources import _ids as ids
 from kg.sources import register, skip
 from kg.sources._fields import author, items, obj, text, year
-from kg.sources._json import json_items
+from kg.sources._json import has_key, json_items
 from kg.sources.names import clean
 
 NAME = "csl-json"
@@ -30,7 +30,7 @@ _ARXIV_NOTE = re.compile(r"arXiv:\s*(\S+)", re.IGNORECASE)
 
 def _sniff(sample: str, path: Path) -> float:
     head = sample.lstrip()[:20000]
-    if head.startswith(("[", "{")) and ('"issued"' in head or '"container-title"' in head or '"family"' in head):
+    if head.startswith(("[", "{")) and has_key(head, "issued", "container-title", "family"):
         return 0.98
     return 0.0
 

@@ -23,7 +23,7 @@ from kg.records import Provenance, Record
 from kg.sources import _ids as ids
 from kg.sources import register, skip
 from kg.sources._fields import author, items, obj, strings, text, year
-from kg.sources._json import json_items
+from kg.sources._json import has_key, json_items
 
 NAME = "openalex"
 _MIN_CONCEPT_SCORE = 0.3
@@ -33,7 +33,7 @@ _MAX_WORDS = 100_000  # positions beyond any abstract's length are a broken inde
 def _sniff(sample: str, path: Path) -> float:
     head = sample.lstrip()[:20000]
     if head.startswith(("{", "[")) and (
-        '"abstract_inverted_index"' in head or ('"authorships"' in head and "openalex.org/" in head)
+        has_key(head, "abstract_inverted_index") or (has_key(head, "authorships") and "openalex.org/" in head)
     ):
         return 0.98
     return 0.0

@@ -24,7 +24,7 @@ from kg.records import Provenance, Record
 from kg.sources import _ids as ids
 from kg.sources import register, skip
 from kg.sources._fields import author, obj, strings, text, year
-from kg.sources._json import json_items
+from kg.sources._json import has_key, json_items
 
 NAME = "openreview"
 _CONFERENCE = re.compile(r"^([A-Za-z][A-Za-z0-9]*)(?:\.cc|\.org|\.com)?/((?:19|20)\d{2})/Conference$")
@@ -33,7 +33,7 @@ _SHORT_NAMES = {"neurips": "NeurIPS", "colmweb": "COLM", "aclweb": "ACL"}
 
 def _sniff(sample: str, path: Path) -> float:
     head = sample.lstrip()[:20000]
-    if head.startswith(("{", "[")) and '"content"' in head and ('"forum"' in head or '"invitations"' in head):
+    if head.startswith(("{", "[")) and has_key(head, "content") and has_key(head, "forum", "invitations"):
         return 0.98
     return 0.0
 

@@ -22,7 +22,7 @@ from kg.records import Provenance, Record
 from kg.sources import _ids as ids
 from kg.sources import register, skip
 from kg.sources._fields import author, items, obj, strings, text, year
-from kg.sources._json import json_items
+from kg.sources._json import has_key, json_items
 
 NAME = "semanticscholar"
 _S2_URL = "semanticscholar.org/paper/"
@@ -31,7 +31,7 @@ _S2_URL = "semanticscholar.org/paper/"
 def _sniff(sample: str, path: Path) -> float:
     head = sample.lstrip()[:20000]
     if head.startswith(("{", "[")) and (
-        '"paperId"' in head or ('"corpusid"' in head and '"externalids"' in head) or _S2_URL in head
+        has_key(head, "paperId") or (has_key(head, "corpusid") and has_key(head, "externalids"))
     ):
         return 0.98
     return 0.0

@@ -136,3 +136,10 @@ def test_iclr2021_scraped_tsv_reads() -> None:
     records = list(read_file(path))
     assert len(records) == 2966
     assert all(r.abstract and r.external_ids[0].startswith("openreview:") for r in records)
+
+
+def test_a_key_name_inside_text_does_not_change_the_format(tmp_path: Path) -> None:
+    path = tmp_path / "papers.jsonl"
+    paper = {"title": "T", "abstract": 'We fit the "family": a "paperId" and "issued" are words here.'}
+    path.write_text(json.dumps(paper) + "\n")
+    assert detect(path).name == "jsonl"

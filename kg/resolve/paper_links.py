@@ -11,9 +11,9 @@ identifiers and titles have had their say (:mod:`kg.resolve.papers`):
   of them titled and never two different titles (a group that writes two papers a year at one
   venue is then two papers, each shown to ``kg review`` as a near-miss);
 - **near-identical abstracts or tl;drs**: ``rapidfuzz``'s ``ratio`` of the texts' matching keys
-  at least 90 (a workshop version and its conference version; a listing that copied the
-  abstract), from different files, confirmed by a shared author surname when both list
-  authors. Candidates come from shared rare words, as for titles, so the cost stays near-linear.
+  at least 90 (a listing that copied the abstract, a re-export), from different files,
+  confirmed by a shared author surname when both list authors. Candidates share two of their
+  rarest words, so the cost stays near-linear.
 
 Every link is a :class:`~kg.resolve.decisions.Decision` of kind ``paper`` with the evidence, in
 ``resolution.json``. The result does not depend on record order: signatures are visited sorted,
@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
-import numpy
 from networkx.utils import UnionFind
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from kg.normalize import key
 from kg.records import Record
@@ -58,13 +58,19 @@ def _venue_key(venue: str) -> str:
     return entry.id if entry is not None else key(venue)
 
 
+@lru_cache(maxsize=200_000)
+def _surname(written: str) -> str:
+    return parse(written).surname_key
+
+
+def _surnames_in_order(record: Record) -> tuple[str, ...] | None:
+    surnames = tuple(_surname(a.as_written or a.name) for a in record.authors)
+    return surnames if surnames and all(surnames) else None
+
+
 def _signature(record: Record) -> tuple[str, ...] | None:
-    if not record.authors or not record.venue or record.year is None:
-        return None
-    surnames = tuple(parse(a.as_written or a.name).surname_key for a in record.authors)
-    if not all(surnames):
-        return None
-    return (_venue_key(record.venue), str(record.year), *surnames)
+    surnames = _surnames_in_order(record) if record.venue and record.year is not None else None
+    return (_venue_key(record.venue or ""), str(record.year), *surnames) if surnames else None
 
 
 def link_by_authors(records: Sequence[Record], union: UnionFind, decisions: list[Decision]) -> None:
@@ -76,10 +82,7 @@ def link_by_authors(records: Sequence[Record], union: UnionFind, decisions: list
 
 
 def _authors_only(record: Record) -> tuple[str, ...] | None:
-    if len(record.authors) < 2:
-        return None
-    surnames = tuple(parse(a.as_written or a.name).surname_key for a in record.authors)
-    return surnames if all(surnames) else None
+    return _surnames_in_order(record) if len(record.authors) >= 2 else None
 
 
 def _link(
@@ -197,7 +200,11 @@ def link_by_text(
     decisions: list[Decision],
     surnames: Callable[[Record], frozenset[str]],
 ) -> None:
-    """Join papers whose abstracts (or tl;drs) are near-identical, from different files."""
+    """Join papers whose abstracts (or tl;drs) are near-identical, from different files.
+
+    Candidates share at least two of their rarest words (near-identical texts share nearly all
+    of them) and come from different files; only those pairs are scored, so a large corpus of
+    distinct abstracts costs a count of word pairs, not a comparison of texts."""
     entries = [(index, field, text) for index, record in enumerate(records) for field, text in _texts(record)]
     frequency: Counter[str] = Counter(w for _, _, text in entries for w in set(text.split()))
     postings: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -205,19 +212,18 @@ def link_by_text(
         words = sorted({w for w in text.split() if frequency[w] <= _COMMON_WORD_LIMIT}, key=lambda w: (frequency[w], w))
         for word in words[:_RARE_WORDS]:
             postings[(field, word)].append(position)
-    seen: set[tuple[int, int]] = set()
+    shared: Counter[tuple[int, int]] = Counter()
     for posting in postings.values():
-        if len(posting) < 2:
+        for i, a in enumerate(posting):
+            file = records[entries[a][0]].provenance.file
+            shared.update((a, b) for b in posting[i + 1 :] if records[entries[b][0]].provenance.file != file)
+    for (a, b), count in sorted(shared.items()):
+        if count < 2:
             continue
-        texts = [entries[p][2] for p in posting]
-        scores = process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=TEXT_NEAR)
-        for i, j in zip(*numpy.nonzero(numpy.triu(scores, 1)), strict=True):
-            a, b = entries[posting[i]][0], entries[posting[j]][0]
-            pair = (min(a, b), max(a, b))
-            if pair in seen or a == b:
-                continue
-            seen.add(pair)
-            _text_decision(records, union, decisions, surnames, pair, entries[posting[i]][1], float(scores[i, j]))
+        score = fuzz.ratio(entries[a][2], entries[b][2], score_cutoff=TEXT_NEAR)
+        pair = (entries[a][0], entries[b][0])
+        if score and union[pair[0]] != union[pair[1]]:
+            _text_decision(records, union, decisions, surnames, pair, entries[a][1], score)
 
 
 def _text_decision(
@@ -230,14 +236,10 @@ def _text_decision(
     score: float,
 ) -> None:
     left, right = records[pair[0]], records[pair[1]]
-    if union[pair[0]] == union[pair[1]]:
-        return
     evidence = [f"{field}s {round(score)}% alike"]
     shared = sorted(surnames(left) & surnames(right))
     why = None
-    if left.provenance.file == right.provenance.file:
-        why = "both in one file"
-    elif left.authors and right.authors and not shared:
+    if left.authors and right.authors and not shared:
         why = "no author in common"
     if shared:
         evidence.append("shared authors " + ", ".join(s.title() for s in shared[:3]))

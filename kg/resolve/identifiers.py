@@ -11,8 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-PAPER = {"doi": "doi", "arxiv": "arxiv_id", "openreview": "openreview_id", "openalex": "openalex_id", "s2": "s2_id"}
-AUTHOR = {"orcid": "orcid", "openalex": "openalex_id", "s2": "s2_id", "openreview": "openreview_id"}
+PAPER = {
+    "doi": "doi",
+    "arxiv": "arxiv_id",
+    "openreview": "openreview_id",
+    "openalex": "openalex_id",
+    "s2": "semantic_scholar_id",
+}
+AUTHOR = {"orcid": "orcid", "openalex": "openalex_id", "s2": "semantic_scholar_id", "openreview": "openreview_id"}
 INSTITUTION = {"ror": "ror", "openalex": "openalex_id"}
 
 

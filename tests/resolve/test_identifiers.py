@@ -43,7 +43,8 @@ def test_paper_ids_by_scheme_in_sparql(service_store: kg.KnowledgeGraph) -> None
 
 def test_author_and_institution_ids_in_cypher(service_store: kg.KnowledgeGraph) -> None:
     rows = service_store.cypher(
-        "MATCH (a:Author) WHERE $orcid IN a.orcid RETURN a.name AS name, a.s2_id AS s2, a.openreview_id AS openreview",
+        "MATCH (a:Author) WHERE $orcid IN a.orcid"
+        " RETURN a.name AS name, a.semantic_scholar_id AS s2, a.openreview_id AS openreview",
         {"orcid": "0000-0003-2135-9043"},
     ).rows
     assert rows == [{"name": "David J. Schwab", "s2": ["1810748"], "openreview": ["~David_J._Schwab1"]}]

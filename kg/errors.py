@@ -108,3 +108,13 @@ class EndpointError(StoreError):
         self.endpoint = endpoint
         self.status = status
         super().__init__(endpoint, message, exit_code=1)
+
+
+class ModelError(KgError):
+    """The span tagger's model directory is missing, incomplete or damaged."""
+
+    exit_code = 2
+
+    def __init__(self, path: str | Path, message: str) -> None:
+        self.path = str(path)
+        super().__init__(f"model {self.path}: {message} (rebuild it with `kg train`, or build with --no-model)")

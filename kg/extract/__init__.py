@@ -1,7 +1,9 @@
 """Extraction: methods, datasets and tasks mentioned in records' text, with evidence.
 
 The pipeline is ``spacy.blank("en")`` plus the rule components of
-:mod:`kg.extract.components` (no model is downloaded). :func:`extract_records` runs it over
+:mod:`kg.extract.components` and the trained span tagger shipped in the package
+(:mod:`kg.extract.tagger`; nothing is downloaded). ``model=False`` leaves the tagger out,
+``model=<path>`` uses another one (``kg train --out``). :func:`extract_records` runs it over
 every text field with ``nlp.pipe`` and adds what only a corpus-wide view can give: an acronym
 defined in one record ("Neural Arithmetic Logic Unit (NALU)") is recognised in records that use
 it without defining it, and a title of the form "Name: …" names the paper's own method.
@@ -13,10 +15,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache
+from pathlib import Path
 
 from kg.ids import concept_id
 from kg.normalize import slug
 from kg.records import Mention, Provenance, Record
+
+Model = Path | bool
+"""Which tagger: True for the shipped one, False for none (rules alone), or a model directory."""
 
 _NO_FILE = Provenance("-", 1, 1, "text")
 PIPELINE = ("kg_lexicon", "kg_acronyms", "kg_patterns", "kg_spans")
@@ -25,16 +31,26 @@ _TITLE_STOP = {"the", "a", "an", "on", "towards", "toward", "why", "what", "how"
 
 
 @cache
-def pipeline():
-    """The extraction pipeline, built once per process."""
+def pipeline(model: Model = True):
+    """The extraction pipeline with the tagger ``model`` (see :data:`Model`), built once per
+    process; raises :class:`kg.errors.ModelError` when the model cannot be loaded."""
     import spacy
 
     from kg.extract import components  # noqa: F401  (registers the factories)
+    from kg.extract.tagger import add_tagger
 
     nlp = spacy.blank("en")
     for name in PIPELINE:
         nlp.add_pipe(name)
+    if model is not False:
+        add_tagger(nlp, None if model is True else Path(model))
     return nlp
+
+
+def rule_pipeline():
+    """The rule components alone (lexicon, acronyms, patterns, span filter): what weak
+    supervision labels training text with."""
+    return pipeline(False)
 
 
 _SAME_LENGTH = str.maketrans(
@@ -82,18 +98,21 @@ def _mentions_from_doc(doc, field: str, original: str | None = None) -> list[Men
     return mentions
 
 
-def extract_text(text: str, field: str = "text") -> list[Mention]:
+def extract_text(text: str, field: str = "text", model: Model = True) -> list[Mention]:
     """Mentions in one piece of text (no corpus-wide acronyms, no title rule)."""
-    return _mentions_from_doc(pipeline()(for_matching(text)), field, text)
+    return _mentions_from_doc(pipeline(model)(for_matching(text)), field, text)
 
 
-def extract_documents(texts: Sequence[str], batch_size: int = 64) -> list[list[Mention]]:
+def extract_documents(
+    texts: Sequence[str], batch_size: int = 64, model: Model = True, min_confidence: float = 0.0
+) -> list[list[Mention]]:
     """Mentions per document for free text (blank documents give empty lists); the corpus-wide
     acronym rule applies across the documents given."""
     records = [
         Record(key=str(i), provenance=_NO_FILE, abstract=text if text.strip() else None) for i, text in enumerate(texts)
     ]
-    return [[m for m in mentions] for mentions in extract_records(records, batch_size=batch_size)]
+    found = extract_records(records, batch_size=batch_size, model=model, min_confidence=min_confidence)
+    return [list(mentions) for mentions in found]
 
 
 def _title_method(title: str, known: dict[str, Mention]) -> Mention | None:
@@ -125,10 +144,10 @@ _Definitions = dict[str, set[tuple[str, str, str, bool]]]
 _Found = tuple[list[list[Mention]], _Definitions, dict[tuple[int, str], set[str]]]
 
 
-def _match(texts: Sequence[dict[str, str]], batch_size: int = 64) -> _Found:
+def _match(texts: Sequence[dict[str, str]], batch_size: int = 64, model: Model = True) -> _Found:
     """The per-record part of extraction (``texts``: each record's text fields): mentions, and
     the acronyms each text defines."""
-    nlp = pipeline()
+    nlp = pipeline(model)
     jobs = [
         (for_matching(text), (index, field)) for index, fields in enumerate(texts) for field, text in fields.items()
     ]
@@ -143,7 +162,7 @@ def _match(texts: Sequence[dict[str, str]], batch_size: int = 64) -> _Found:
     return per_record, definitions, docs_acronyms
 
 
-def _match_in_workers(texts: Sequence[dict[str, str]], workers: int, batch_size: int) -> _Found:
+def _match_in_workers(texts: Sequence[dict[str, str]], workers: int, batch_size: int, model: Model) -> _Found:
     """:func:`_match` over contiguous chunks in ``workers`` processes (this one and
     ``workers - 1`` others), merged back in order.
 
@@ -160,11 +179,11 @@ def _match_in_workers(texts: Sequence[dict[str, str]], workers: int, batch_size:
     results: list[_Found | None] = [None] * len(chunks)
     pool = multiprocessing.get_context("forkserver").Pool(workers - 1)
     try:
-        pending = [pool.apply_async(_match, (chunk, batch_size)) for chunk in chunks]
+        pending = [pool.apply_async(_match, (chunk, batch_size, model)) for chunk in chunks]
         for index in reversed(range(len(chunks))):
             if pending[index].ready():
                 break
-            results[index] = _match(chunks[index], batch_size)
+            results[index] = _match(chunks[index], batch_size, model)
         for index, result in enumerate(pending):
             if results[index] is None:
                 results[index] = result.get()
@@ -184,16 +203,22 @@ def _match_in_workers(texts: Sequence[dict[str, str]], workers: int, batch_size:
 
 
 @cache
-def rules_fingerprint() -> str:
-    """Names the extraction rules: kg's version and every file the pipeline reads (the concept
-    scheme, the extraction data). Saved mentions from other rules must be extracted again."""
+def rules_fingerprint(model: Model = True, min_confidence: float = 0.0) -> str:
+    """Names the extraction rules: kg's version, every file the pipeline reads (the concept
+    scheme, the extraction data, the tagger's model) and the confidence floor. Saved mentions
+    from other rules must be extracted again."""
     import hashlib
 
     from kg import __version__
+    from kg.extract.tagger import default_model_dir
     from kg.resources import resource_dir
 
     digest = hashlib.sha256(__version__.encode())
-    for folder in (resource_dir("ontology") / "concepts", resource_dir("data") / "extract"):
+    digest.update(f"min_confidence={min_confidence}".encode())
+    folders = [resource_dir("ontology") / "concepts", resource_dir("data") / "extract"]
+    if model is not False:
+        folders.append(default_model_dir() if model is True else Path(model))
+    for folder in folders:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 digest.update(path.name.encode())
@@ -209,8 +234,15 @@ def default_workers(records: int) -> int:
     return max(1, min(os.cpu_count() or 1, 4)) if records >= PARALLEL_FROM else 1
 
 
-def extract_records(records: Sequence[Record], batch_size: int = 64, workers: int = 1) -> list[list[Mention]]:
-    """Mentions per record (same order as ``records``), one per concept per field span.
+def extract_records(
+    records: Sequence[Record],
+    batch_size: int = 64,
+    workers: int = 1,
+    model: Model = True,
+    min_confidence: float = 0.0,
+) -> list[list[Mention]]:
+    """Mentions per record (same order as ``records``), one per concept per field span, none
+    below ``min_confidence``; ``model`` is the tagger (:data:`Model`).
 
     ``workers > 1`` matches chunks of the records in that many processes (this one included:
     :func:`_match_in_workers`); the corpus-wide steps
@@ -218,15 +250,24 @@ def extract_records(records: Sequence[Record], batch_size: int = 64, workers: in
     so the result is the same as with one."""
     texts = [record.text_fields() for record in records]  # built once, read by every step below
     if workers > 1 and len(records) > workers:
-        per_record, definitions, docs_acronyms = _match_in_workers(texts, workers, batch_size)
+        pipeline(model)  # a model that cannot be loaded fails here, once, not in every worker
+        per_record, definitions, docs_acronyms = _match_in_workers(texts, workers, batch_size, model)
     else:
-        per_record, definitions, docs_acronyms = _match(texts, batch_size)
+        per_record, definitions, docs_acronyms = _match(texts, batch_size, model)
     _spread_acronyms(texts, per_record, definitions, docs_acronyms)
     for index, record in enumerate(records):
         if record.title:
-            found = _title_method(record.title, {m.concept: m for m in per_record[index] if m.field == "title"})
-            if found is not None:
+            ruled = {m.concept: m for m in per_record[index] if m.field == "title" and not m.rule.startswith("model:")}
+            found = _title_method(record.title, ruled)
+            if found is not None:  # the title rule outranks the tagger on the same words
+                per_record[index] = [
+                    m
+                    for m in per_record[index]
+                    if not (m.field == "title" and m.start < found.end and m.rule.startswith("model:"))
+                ]
                 per_record[index].append(found)
+        if min_confidence > 0:
+            per_record[index] = [m for m in per_record[index] if m.confidence >= min_confidence]
         per_record[index].sort(key=lambda m: (m.field, m.start, m.end, m.concept))
     return per_record
 

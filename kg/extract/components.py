@@ -66,7 +66,8 @@ class SpanCandidate:
 _PRIORITY = {"acronym": 3, "lexicon": 2, "pattern": 1}
 
 
-def _propose(doc: Doc, candidate: SpanCandidate) -> None:
+def propose(doc: Doc, candidate: SpanCandidate) -> None:
+    """Add a candidate to the document's proposals (for the span filter to choose from)."""
     if doc._.kg_candidates is None:
         doc._.kg_candidates = []
     doc._.kg_candidates.append(candidate)
@@ -203,7 +204,7 @@ class LexiconMatcher:
         ):
             for _, start, end in matcher(doc):
                 for target in found[_token_key(doc[start:end], folded)]:
-                    _propose(
+                    propose(
                         doc, SpanCandidate(start, end, target.concept, target.type, target.label, rule, confidence)
                     )
         return doc
@@ -331,14 +332,14 @@ class AcronymFinder:
                 concept_type = known.type if known is not None else type_from_head(long_form)
                 if concept_type is None or is_generic(long_form):
                     continue
-                label = _canonical(long_form)
+                label = canonical_label(long_form)
                 target = _Target(concept_id(slug(label)), concept_type, label)
                 rule, confidence, discovered = "acronym:discovered", 0.75, True
             definitions.append((short, long_form, target, discovered))
             long_span = doc.char_span(long_start, long_start + len(long_form), alignment_mode="expand")
             for span in (long_span, *_occurrences(doc, short)):
                 if span is not None:
-                    _propose(
+                    propose(
                         doc,
                         SpanCandidate(
                             span.start,
@@ -364,7 +365,7 @@ def _occurrences(doc: Doc, short: str) -> list[Span]:
     return spans
 
 
-def _canonical(long_form: str) -> str:
+def canonical_label(long_form: str) -> str:
     """'neural arithmetic logic units' → 'Neural Arithmetic Logic Unit' (singular, title case
     for words written in lower case; words with inner capitals keep them)."""
     words = long_form.split()
@@ -414,7 +415,7 @@ def proposed_name(phrase: str, after: str) -> tuple[str, str, str] | None:
         head_type = type_from_head(phrase)
         if head_type is None or is_generic(phrase):
             return None  # "Entropy-Maximizing Aggregation": untyped, so not guessed at
-        return phrase, _canonical(phrase), head_type
+        return phrase, canonical_label(phrase), head_type
     first = words[0]
     if not name_like(first):
         return None
@@ -517,7 +518,7 @@ class PatternFinder:
     def __call__(self, doc: Doc) -> Doc:
         for start, end in [*model_variants(doc), *self.sized_models(doc)]:
             label = doc[start:end].text
-            _propose(
+            propose(
                 doc,
                 SpanCandidate(start, end, concept_id(slug(label)), "Method", label, "pattern:model-variant", 0.7, True),
             )
@@ -534,7 +535,7 @@ class PatternFinder:
         for start, surface, label, concept_type, rule in found:
             span = doc.char_span(start, start + len(surface), alignment_mode="expand")
             if span is not None and span.text == surface:
-                _propose(
+                propose(
                     doc,
                     SpanCandidate(
                         span.start, span.end, concept_id(slug(label)), concept_type, label, rule, 0.7, discovered=True
@@ -544,15 +545,16 @@ class PatternFinder:
 
 
 class SpanFilter:
-    """Longest span wins where spans overlap (ties: rule priority, then confidence); generic
-    words go."""
+    """Longest span wins where rule spans overlap (ties: rule priority, then confidence);
+    the tagger's spans (rule ``model:…``) then fill only words no rule took, so a lexicon match
+    is never replaced by a guess; generic words go."""
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
         candidates = [c for c in doc._.kg_candidates or () if not is_generic(doc[c.start : c.end].text)]
-        candidates.sort(key=lambda c: (-(c.end - c.start), -c.priority, -c.confidence, c.start, c.concept))
+        candidates.sort(key=lambda c: (c.rule.startswith("model:"), -(c.end - c.start), -c.priority, -c.confidence))
         taken: set[int] = set()
         kept = []
         for candidate in candidates:

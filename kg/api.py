@@ -27,7 +27,7 @@ from kg.query import lookup, profile, related, sparql
 from kg.query.focus import select
 from kg.query.index import LookupIndex
 from kg.query.limits import QueryLimits
-from kg.records import Record
+from kg.records import CONCEPT_TYPES, Record
 from kg.resolve.decisions import Decision, Resolution, for_review
 from kg.sources.reading import InputReport, Progress, display_path, read_inputs
 from kg.store import cypher, layout, rdf
@@ -178,7 +178,10 @@ class KnowledgeGraph:
         predicate_counts = {row["p"]: row["n"] for row in by_predicate}
         triples = self.sparql("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"]
         statements = type_counts.get("http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement", 0)
+        concepts = sum(type_counts.get(onto.node_types[t].iri, 0) for t in CONCEPT_TYPES if t in onto.node_types)
+        discovered = self.sparql("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c kg:discovered true }").rows[0]["n"]
         return {
+            "concepts": {"scheme": concepts - discovered, "discovered": discovered},
             "nodes": {key: type_counts.get(t.iri, 0) for key, t in sorted(onto.node_types.items())},
             "edges": {key: predicate_counts.get(r.iri, 0) for key, r in sorted(onto.relations.items())},
             "triples": triples,

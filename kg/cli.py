@@ -65,6 +65,33 @@ def reading_options(function: Any) -> Any:
     return store_option(function)
 
 
+def extraction_options(function: Any) -> Any:
+    """``--no-model``, ``--model DIR`` and ``--min-confidence``: how concepts are extracted."""
+    function = click.option(
+        "--min-confidence",
+        type=click.FloatRange(0.0, 1.0),
+        default=0.0,
+        show_default=True,
+        help="Drop mentions the extractor is less sure of than this.",
+    )(function)
+    function = click.option(
+        "--model",
+        "model_dir",
+        type=click.Path(path_type=Path),
+        help="A span tagger trained with `kg train --out DIR` (default: the one shipped with kg).",
+    )(function)
+    return click.option("--no-model", is_flag=True, help="Extract with the concept scheme and rules alone.")(function)
+
+
+def chosen_model(no_model: bool, model_dir: Path | None) -> Path | bool:
+    """The ``model`` argument of kg.extract for the options given."""
+    from kg.errors import UsageError
+
+    if no_model and model_dir is not None:
+        raise UsageError("--no-model and --model exclude each other")
+    return False if no_model else (model_dir or True)
+
+
 class KgGroup(click.Group):
     """Turns kg's own errors into a one-line message and the error's exit status."""
 
@@ -249,6 +276,9 @@ def stats(store: Path, as_json: bool) -> None:
     print_rows(
         [{"file": k, "records": v} for k, v in result["sources"].items()], ["file", "records"], "table", "Sources"
     )
+    concepts = result["concepts"]
+    rows = [{"origin": k, "count": v} for k, v in concepts.items()]
+    print_rows(rows, ["origin", "count"], "table", "Concepts (from the scheme, discovered in the text)")
     resolution = [{"kind": kind, **counts} for kind, counts in result["resolution"].items()]
     columns = ["kind", "before", "after", "merged", "weak", "near_misses"]
     title = (
@@ -468,10 +498,14 @@ def formats() -> None:
 @click.argument("source", required=False, default="-", metavar="[FILE|-]")
 @click.option("--whole", is_flag=True, help="Treat the input as one document (default: one document per line).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per mention).")
-def extract(source: str, whole: bool, as_json: bool) -> None:
+@extraction_options
+def extract(
+    source: str, whole: bool, as_json: bool, no_model: bool, model_dir: Path | None, min_confidence: float
+) -> None:
     """Tag methods, datasets and tasks in any text (a file or stdin); no store is touched."""
     from kg.extract import extract_documents
 
+    model = chosen_model(no_model, model_dir)
     text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     documents = [text] if whole else text.split("\n")
     rows = [
@@ -486,11 +520,32 @@ def extract(source: str, whole: bool, as_json: bool) -> None:
             "rule": m.rule,
             "confidence": m.confidence,
         }
-        for index, mentions in enumerate(extract_documents(documents))
+        for index, mentions in enumerate(extract_documents(documents, model=model, min_confidence=min_confidence))
         for m in mentions
     ]
     columns = ["document", "type", "label", "text", "start", "end", "rule", "confidence", "concept"]
     print_rows(rows, columns, "json" if as_json else "table")
+
+
+@main.command()
+@click.option(
+    "--corpora",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of conference lists with abstracts to train on besides the bundled corpus "
+    "(default: ../shared/corpora beside a source checkout, when present).",
+)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Model folder (default: kg's own).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--epochs", type=click.IntRange(min=1), default=6, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), help="Train on a seeded sample of this many abstracts.")
+def train(corpora: Path | None, out: Path | None, seed: int, epochs: int, limit: int | None) -> None:
+    """Rebuild the span tagger from weak supervision (deterministic for a seed); prints progress
+    and, in a source checkout, the held-out figures."""
+    from kg.extract.tagger import default_model_dir
+    from kg.extract.texts import default_corpora
+    from kg.extract.train import run
+
+    run(corpora or default_corpora(), out or default_model_dir(), seed, epochs, limit, log=click.echo)
 
 
 @main.command()

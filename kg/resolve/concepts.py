@@ -14,26 +14,26 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from kg import ids
+from kg.extract.scheme import Concept, ancestors, load_scheme
 from kg.graph import Graph
 from kg.normalize import digest, key
 from kg.records import CONCEPT_RELATIONS, Mention, Record
 from kg.resolve.concept_aliases import canonical_concepts, split_mentions
+from kg.resolve.concept_variants import scheme_parent
 from kg.resolve.decisions import Resolution
 from kg.resolve.overrides import NONE, Overrides
 
 
 def _add_concept(graph: Graph, mention: Mention) -> str:
     """The concept node for a mention (created with its scheme ancestors on first sight)."""
-    from kg.extract.scheme import ancestors, load_scheme
-
     scheme = load_scheme()
     concept = scheme.get(mention.concept)
     if mention.concept in graph:
         existing = graph.node(mention.concept)
         graph.add_node(mention.concept, existing.type, aliases=(mention.text,))
-        if existing.props.get("discovered"):
-            best = max(existing.props.get("confidence", 0.0), mention.confidence)
-            graph.set_prop(mention.concept, "confidence", best)
+        if existing.props.get("discovered") and mention.confidence > existing.props.get("confidence", 0.0):
+            graph.set_prop(mention.concept, "confidence", mention.confidence)
+            graph.set_prop(mention.concept, "discovered_by", mention.rule)
         return existing.type
     if concept is None:
         graph.add_node(
@@ -43,13 +43,24 @@ def _add_concept(graph: Graph, mention: Mention) -> str:
             aliases=(mention.text, mention.label),
             discovered=True,
             confidence=mention.confidence,
+            discovered_by=mention.rule,
         )
+        parent = scheme_parent(mention.label, mention.type)
+        if parent is not None:
+            _add_scheme_concept(graph, scheme, scheme[parent], ())
+            graph.add_edge(mention.concept, "broader", parent)
         return mention.type
+    _add_scheme_concept(graph, scheme, concept, (mention.text,))
+    return concept.type
+
+
+def _add_scheme_concept(graph: Graph, scheme: dict[str, Concept], concept: Concept, seen_as: tuple[str, ...]) -> None:
+    """A scheme concept's node (with the spellings ``seen_as``) and its ancestors, linked."""
     graph.add_node(
         concept.id,
         concept.type,
         label=concept.label,
-        aliases=(*concept.aliases, mention.text),
+        aliases=(*concept.aliases, *seen_as),
         definition=concept.definition,
     )
     child = concept
@@ -66,7 +77,6 @@ def _add_concept(graph: Graph, mention: Mention) -> str:
         for parent_id in scheme[node_id].broader:
             if parent_id in graph:
                 graph.add_edge(node_id, "broader", parent_id)
-    return concept.type
 
 
 def add_concepts(

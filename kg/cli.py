@@ -138,6 +138,7 @@ def allow_empty_option(function: Any) -> Any:
 @reading_options
 @overrides_option("the kg.toml beside the inputs")
 @allow_empty_option
+@extraction_options
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -147,6 +148,9 @@ def build(
     strict: bool,
     overrides: Path | None,
     allow_empty: bool,
+    no_model: bool,
+    model_dir: Path | None,
+    min_confidence: float,
 ) -> None:
     """Read PATHS (default: the bundled corpus) and write a new store.
 
@@ -163,6 +167,8 @@ def build(
             progress=progress,
             overrides=overrides,
             allow_empty=allow_empty,
+            model=chosen_model(no_model, model_dir),
+            min_confidence=min_confidence,
         )
     if not ctx.obj["quiet"]:
         nodes = ", ".join(f"{n} {t}" for t, n in report.counts["nodes"].items() if n)

@@ -35,7 +35,9 @@ from typing import Any
 
 from kg import __version__
 from kg.errors import StoreError, UsageError
-from kg.extract import default_workers, extract_records, rules_fingerprint
+from kg.extract import default_workers, extract_records
+from kg.extract import pipeline as extraction_pipeline
+from kg.extract.settings import Extraction
 from kg.graph import Graph
 from kg.records import Mention, Record
 from kg.resolve import resolve
@@ -107,14 +109,18 @@ def build(
     extract: bool = True,
     overrides: str | Path | None = None,
     allow_empty: bool = False,
+    model: Path | bool = True,
+    min_confidence: float = 0.0,
 ) -> BuildReport:
     """Read the inputs, resolve them into a graph and swap a new store generation in.
 
-    ``extract=False`` skips concept extraction (methods, datasets, tasks). ``overrides`` names
-    a TOML file of identity overrides (:mod:`kg.resolve.overrides`); by default the
-    ``[identity]`` section of the ``kg.toml`` beside the inputs is used. Inputs that give no
-    records at all are an :class:`InputError` (a wrong ``format`` or an empty directory must not
-    replace a good store with an empty one) unless ``allow_empty``.
+    ``extract=False`` skips concept extraction (methods, datasets, tasks); ``model`` is the
+    span tagger (True: the shipped one, False: rules alone, or a ``kg train`` output folder) and
+    ``min_confidence`` drops mentions below it. ``overrides`` names a TOML file of identity
+    overrides (:mod:`kg.resolve.overrides`); by default the ``[identity]`` section of the
+    ``kg.toml`` beside the inputs is used. Inputs that give no records at all are an
+    :class:`InputError` (a wrong ``format`` or an empty directory must not replace a good store
+    with an empty one) unless ``allow_empty``.
 
     Everything is read and resolved before the store is touched, so bad input leaves the
     previous store as it was. Building the same inputs twice gives the same triples.
@@ -124,6 +130,9 @@ def build(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     rules = load_overrides(overrides_files(paths, overrides))  # a bad file fails before reading
+    extraction = Extraction(model, min_confidence)
+    if extract:
+        extraction_pipeline(model)  # a missing or damaged model fails before anything is read
     with timed(timings, "read"):
         records, inputs = read_inputs(paths, format, strict, progress)
     if not allow_empty:
@@ -138,13 +147,18 @@ def build(
             if progress:
                 progress("extracting concepts", 0, 1)
             with timed(timings, "extract"):
-                mentions = extract_records(records, workers=default_workers(len(records)))
-        return publish(store_dir, inputs, records, mentions, rules, timings, started, progress)
+                mentions = extract_records(
+                    records, workers=default_workers(len(records)), model=model, min_confidence=min_confidence
+                )
+        return publish(store_dir, inputs, records, mentions, rules, timings, started, progress, extraction=extraction)
     finally:
         gc.unfreeze()
 
 
 # ---------------------------------------------------------------------- resolve and publish
+
+
+DEFAULT_EXTRACTION = Extraction()
 
 
 def publish(
@@ -157,6 +171,7 @@ def publish(
     started: float,
     progress: Progress | None = None,
     base: str | None = None,
+    extraction: Extraction = DEFAULT_EXTRACTION,
 ) -> BuildReport:
     """Resolve records (``inputs``' records, in order) and swap a new store generation in.
 
@@ -176,7 +191,7 @@ def publish(
         if base is not None and layout.current_name(store_dir) != base:
             raise StoreError(store_dir, "was changed by another command while this one ran; run it again")
         with timed(timings, "inputs_saved"):
-            _save_inputs(generation.path, inputs, records, mentions)
+            _save_inputs(generation.path, inputs, records, mentions, extraction)
         # The graph holds all the stores need: the records and mentions go before the writers
         # start (half a gigabyte of a 100k-record build).
         records.clear()
@@ -185,7 +200,7 @@ def publish(
         if progress:
             progress("writing the RDF store, Cypher database and lookup index", 0, 1)
         triples = _write_stores(graph, generation, timings)
-        counts = _write_meta(generation, graph, resolution, inputs, triples, mentions is not None, rules)
+        counts = _write_meta(generation, graph, resolution, inputs, triples, mentions is not None, rules, extraction)
     timings["total"] = time.perf_counter() - started
     return BuildReport(store_dir, list(inputs), counts, triples, timings, resolution.summary())
 
@@ -195,9 +210,10 @@ def _save_inputs(
     inputs: Sequence[InputReport],
     records: Sequence[Record],
     mentions: Sequence[Sequence[Mention]] | None,
+    extraction: Extraction,
 ) -> None:
     """Each input's records and mentions into the generation, for ``kg add``/``kg remove``."""
-    rules_used = rules_fingerprint() if mentions is not None else ""
+    rules_used = extraction.fingerprint() if mentions is not None else ""
     start = 0
     for report in inputs:
         end = start + report.records
@@ -243,6 +259,7 @@ def _write_meta(
     triples: int,
     extracted: bool,
     rules: Overrides,
+    extraction: Extraction,
 ) -> dict[str, dict[str, int]]:
     """``resolution.json`` and ``meta.json`` of the generation; returns the graph's counts."""
     resolution.write(generation.path / RESOLUTION_FILE)
@@ -255,6 +272,7 @@ def _write_meta(
             "counts": counts,
             "triples": triples,
             "extracted": extracted,
+            "extraction": extraction.to_meta(),
             "resolution": resolution.summary(),
             "overrides": list(rules.files),
         },
@@ -365,12 +383,16 @@ def _publish_all(
     if not kept:
         raise UsageError("that would leave the store without inputs; build a new one with `kg build FILE…`")
     extracted = bool(meta.get("extracted", True))
-    stale = [c for c in kept if extracted and (c.mentions is None or c.fingerprint != rules_fingerprint())]
+    extraction = Extraction.from_meta(meta.get("extraction"))  # extract as the store was built
+    stale = [c for c in kept if extracted and (c.mentions is None or c.fingerprint != extraction.fingerprint())]
     fresh: dict[int, list[list[Mention]]] = {}
     if stale:
         with timed(timings, "extract"):
             for cached in stale:
-                fresh[id(cached)] = [list(m) for m in extract_records(cached.records)]
+                found = extract_records(
+                    cached.records, model=extraction.model, min_confidence=extraction.min_confidence
+                )
+                fresh[id(cached)] = [list(m) for m in found]
     records: list[Record] = []
     mentions: list[list[Mention]] | None = [] if extracted else None
     for cached in kept:
@@ -379,4 +401,6 @@ def _publish_all(
             mentions.extend(fresh.get(id(cached)) or cached.mentions or [])
     reports = [InputReport(c.file, c.reader, len(c.records), c.sha256) for c in kept]
     rules = load_overrides(_override_files(meta, overrides))
-    return publish(store_dir, reports, records, mentions, rules, timings, started, progress, base=base)
+    return publish(
+        store_dir, reports, records, mentions, rules, timings, started, progress, base=base, extraction=extraction
+    )

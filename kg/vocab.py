@@ -37,6 +37,7 @@ class KG(DefinedNamespace):
     confidence: URIRef
     cypherType: URIRef
     discovered: URIRef
+    discoveredBy: URIRef
     doi: URIRef
     externalId: URIRef
     field: URIRef

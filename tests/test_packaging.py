@@ -39,6 +39,9 @@ def test_wheel_contains_the_data(wheel: Path) -> None:
     assert "kg/cli.py" in names and "kg/py.typed" in names
     assert "kg/_data/viz/view.html" in names and "kg/_data/viz/vendor/vis-network-9.1.2.min.js" in names
     assert "kg/_data/docs/queries/README.md" in names
+    model = {n for n in names if n.startswith("kg/extract/model/")}
+    assert {"kg/extract/model/meta.json", "kg/extract/model/ner/model", "kg/extract/model/MODEL.md"} <= model
+    assert sum(zipfile.ZipFile(wheel).getinfo(n).file_size for n in model) < 25_000_000
 
 
 @pytest.fixture(scope="module")

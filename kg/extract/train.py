@@ -23,8 +23,8 @@ from kg.extract.texts import Abstract
 
 MODEL_NAME = "kg-tagger"
 MODEL_VERSION = "1"
-WIDTH = 64
-DEPTH = 2
+WIDTH = 96
+DEPTH = 4
 EMBED_ROWS = (5000, 1000, 2500, 2500)
 DEFAULT_EPOCHS = 6
 VALIDATION = 200

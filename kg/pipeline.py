@@ -148,7 +148,7 @@ def build(
                 progress("extracting concepts", 0, 1)
             with timed(timings, "extract"):
                 mentions = extract_records(
-                    records, workers=default_workers(len(records)), model=model, min_confidence=min_confidence
+                    records, workers=default_workers(len(records), model), model=model, min_confidence=min_confidence
                 )
         return publish(store_dir, inputs, records, mentions, rules, timings, started, progress, extraction=extraction)
     finally:

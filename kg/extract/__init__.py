@@ -137,6 +137,9 @@ def _title_method(title: str, known: dict[str, Mention]) -> Mention | None:
 # and builds the pipeline (about 1.4 s) before it matches anything (about 2 ms a record), and
 # on a busy machine that start-up takes CPU from this process's own matching.
 PARALLEL_FROM = 3000
+# With the tagger a record costs about 10 ms of CPU instead of 2 ms, so a second process pays
+# for its start-up (spaCy, the pipeline and the model: about 2 s) from a few hundred records.
+TAGGED_PARALLEL_FROM = 400
 CHUNKS_PER_PROCESS = 4
 CHUNK_RECORDS = 500
 
@@ -226,12 +229,13 @@ def rules_fingerprint(model: Model = True, min_confidence: float = 0.0) -> str:
     return digest.hexdigest()[:16]
 
 
-def default_workers(records: int) -> int:
+def default_workers(records: int, model: Model = False) -> int:
     """Processes worth using for ``records`` records on this machine, this one included (1 below
-    PARALLEL_FROM)."""
+    PARALLEL_FROM, or TAGGED_PARALLEL_FROM when the tagger ``model`` runs)."""
     import os
 
-    return max(1, min(os.cpu_count() or 1, 4)) if records >= PARALLEL_FROM else 1
+    threshold = PARALLEL_FROM if model is False else TAGGED_PARALLEL_FROM
+    return max(1, min(os.cpu_count() or 1, 4)) if records >= threshold else 1
 
 
 def extract_records(

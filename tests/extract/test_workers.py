@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.api import records as read_records
-from kg.extract import PARALLEL_FROM, default_workers, extract_records
+from kg.extract import PARALLEL_FROM, TAGGED_PARALLEL_FROM, default_workers, extract_records
 from tests.conftest import CORPUS_FILES
 
 
@@ -20,3 +20,5 @@ def test_workers_find_the_same_mentions(corpus: Path) -> None:
 def test_small_inputs_stay_in_one_process() -> None:
     assert default_workers(PARALLEL_FROM - 1) == 1
     assert default_workers(PARALLEL_FROM) >= 1
+    assert default_workers(TAGGED_PARALLEL_FROM - 1, model=True) == 1
+    assert default_workers(TAGGED_PARALLEL_FROM, model=True) == default_workers(PARALLEL_FROM)

@@ -153,3 +153,16 @@ def test_build_with_a_bad_model_leaves_the_store_untouched(tmp_path: Path, corpu
     assert sorted(p.name for p in store.rglob("*")) == before
     both = runner.invoke(main, ["build", str(small), "--store", str(store), "--no-model", "--model", str(store)])
     assert both.exit_code == 2
+
+
+def test_add_extracts_new_inputs_the_way_the_store_was_built(tmp_path: Path, corpus: Path) -> None:
+    store = tmp_path / "store"
+    runner = CliRunner()
+    first = ["-q", "build", str(corpus / "shortscience_summaries.txt"), "--store", str(store), "--no-model"]
+    assert runner.invoke(main, first).exit_code == 0
+    added = runner.invoke(main, ["-q", "add", str(corpus / "shortscience_iclr_papers.txt"), "--store", str(store)])
+    assert added.exit_code == 0, added.output
+    handle = kg.open_store(store)
+    assert handle.meta["extraction"] == {"model": "none", "min_confidence": 0.0}
+    rules = {str(r["r"]) for r in handle.sparql("SELECT DISTINCT ?r WHERE { ?m kg:rule ?r }").rows}
+    assert rules and not any(r.startswith("model:") for r in rules)

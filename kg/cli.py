@@ -16,8 +16,17 @@ from typing import Any
 import click
 
 from kg import __version__
-from kg.commands import lookups, remote
-from kg.commands.options import FORMATS, neo4j_options, parse_params, query_options, query_text, store_option
+from kg.commands import extraction, lookups, remote
+from kg.commands.options import (
+    FORMATS,
+    chosen_model,
+    extraction_options,
+    neo4j_options,
+    parse_params,
+    query_options,
+    query_text,
+    store_option,
+)
 from kg.errors import KgError, StoreError, one_line
 from kg.output import message, print_row_stream, print_rows, progress_reporter
 from kg.query.limits import DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT, QueryLimits
@@ -63,33 +72,6 @@ def reading_options(function: Any) -> Any:
         "--format", "format_", metavar="NAME", help="Read every input as this format (see `kg formats`)."
     )(function)
     return store_option(function)
-
-
-def extraction_options(function: Any) -> Any:
-    """``--no-model``, ``--model DIR`` and ``--min-confidence``: how concepts are extracted."""
-    function = click.option(
-        "--min-confidence",
-        type=click.FloatRange(0.0, 1.0),
-        default=0.0,
-        show_default=True,
-        help="Drop mentions the extractor is less sure of than this.",
-    )(function)
-    function = click.option(
-        "--model",
-        "model_dir",
-        type=click.Path(path_type=Path),
-        help="A span tagger trained with `kg train --out DIR` (default: the one shipped with kg).",
-    )(function)
-    return click.option("--no-model", is_flag=True, help="Extract with the concept scheme and rules alone.")(function)
-
-
-def chosen_model(no_model: bool, model_dir: Path | None) -> Path | bool:
-    """The ``model`` argument of kg.extract for the options given."""
-    from kg.errors import UsageError
-
-    if no_model and model_dir is not None:
-        raise UsageError("--no-model and --model exclude each other")
-    return False if no_model else (model_dir or True)
 
 
 class KgGroup(click.Group):
@@ -501,60 +483,6 @@ def formats() -> None:
 
 
 @main.command()
-@click.argument("source", required=False, default="-", metavar="[FILE|-]")
-@click.option("--whole", is_flag=True, help="Treat the input as one document (default: one document per line).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per mention).")
-@extraction_options
-def extract(
-    source: str, whole: bool, as_json: bool, no_model: bool, model_dir: Path | None, min_confidence: float
-) -> None:
-    """Tag methods, datasets and tasks in any text (a file or stdin); no store is touched."""
-    from kg.extract import extract_documents
-
-    model = chosen_model(no_model, model_dir)
-    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    documents = [text] if whole else text.split("\n")
-    rows = [
-        {
-            "document": index + 1,
-            "type": m.type,
-            "concept": m.concept,
-            "label": m.label,
-            "text": m.text,
-            "start": m.start,
-            "end": m.end,
-            "rule": m.rule,
-            "confidence": m.confidence,
-        }
-        for index, mentions in enumerate(extract_documents(documents, model=model, min_confidence=min_confidence))
-        for m in mentions
-    ]
-    columns = ["document", "type", "label", "text", "start", "end", "rule", "confidence", "concept"]
-    print_rows(rows, columns, "json" if as_json else "table")
-
-
-@main.command()
-@click.option(
-    "--corpora",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of conference lists with abstracts to train on besides the bundled corpus "
-    "(default: ../shared/corpora beside a source checkout, when present).",
-)
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Model folder (default: kg's own).")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--epochs", type=click.IntRange(min=1), default=6, show_default=True)
-@click.option("--limit", type=click.IntRange(min=1), help="Train on a seeded sample of this many abstracts.")
-def train(corpora: Path | None, out: Path | None, seed: int, epochs: int, limit: int | None) -> None:
-    """Rebuild the span tagger from weak supervision (deterministic for a seed); prints progress
-    and, in a source checkout, the held-out figures."""
-    from kg.extract.tagger import default_model_dir
-    from kg.extract.texts import default_corpora
-    from kg.extract.train import run
-
-    run(corpora or default_corpora(), out or default_model_dir(), seed, epochs, limit, log=click.echo)
-
-
-@main.command()
 @query_options("Bind $NAME to VALUE (repeatable; integers become integers).")
 @click.option("--write", is_flag=True, help="Allow writes (embedded: changes this store's Cypher database only).")
 @click.option("--neo4j", "on_neo4j", is_flag=True, help="Run on Neo4j (password from NEO4J_PASSWORD).")
@@ -604,6 +532,8 @@ def cypher(
     _say_if_truncated(answer.truncated, count)
 
 
+main.add_command(extraction.extract)
+main.add_command(extraction.train)
 main.add_command(remote.neo4j_group)
 main.add_command(remote.push_command)
 main.add_command(lookups.who_works_on)

@@ -1,4 +1,5 @@
-"""Options several ``kg`` commands share: the store, query text and parameters, Neo4j's address.
+"""Options several ``kg`` commands share: the store, query text and parameters, Neo4j's address,
+how concepts are extracted.
 
 The store's default is decided by :func:`kg.store.layout.default_store_dir` (``$KG_STORE``,
 else ``.kg``), not here.
@@ -12,7 +13,7 @@ from typing import Any
 
 import click
 
-from kg.errors import InputError
+from kg.errors import InputError, UsageError
 from kg.store import layout
 
 FORMATS = click.Choice(["table", "json", "csv"])
@@ -85,3 +86,28 @@ def neo4j_options(function: Any) -> Any:
     return click.option(
         "--uri", envvar="NEO4J_URI", default="bolt://localhost:7687", show_default=True, show_envvar=True
     )(function)
+
+
+def extraction_options(function: Any) -> Any:
+    """``--no-model``, ``--model DIR`` and ``--min-confidence``: how concepts are extracted."""
+    function = click.option(
+        "--min-confidence",
+        type=click.FloatRange(0.0, 1.0),
+        default=0.0,
+        show_default=True,
+        help="Drop mentions the extractor is less sure of than this.",
+    )(function)
+    function = click.option(
+        "--model",
+        "model_dir",
+        type=click.Path(path_type=Path),
+        help="A span tagger trained with `kg train --out DIR` (default: the one shipped with kg).",
+    )(function)
+    return click.option("--no-model", is_flag=True, help="Extract with the concept scheme and rules alone.")(function)
+
+
+def chosen_model(no_model: bool, model_dir: Path | None) -> Path | bool:
+    """The ``model`` argument of kg.extract for the options given."""
+    if no_model and model_dir is not None:
+        raise UsageError("--no-model and --model exclude each other")
+    return False if no_model else (model_dir or True)

@@ -34,11 +34,14 @@ class KG(DefinedNamespace):
     charEnd: URIRef
     charStart: URIRef
     coauthorWith: URIRef
+    comparedWith: URIRef
     confidence: URIRef
     cypherType: URIRef
     discovered: URIRef
     discoveredBy: URIRef
     doi: URIRef
+    evaluatedOn: URIRef
+    evidence: URIRef
     externalId: URIRef
     field: URIRef
     hasTopic: URIRef
@@ -52,18 +55,23 @@ class KG(DefinedNamespace):
     openalexId: URIRef
     openreviewId: URIRef
     orcid: URIRef
+    paperCount: URIRef
     partOf: URIRef
     publishedIn: URIRef
     reader: URIRef
+    relationRule: URIRef
     ror: URIRef
     rule: URIRef
     semanticScholarId: URIRef
+    sentenceCount: URIRef
     sharedPapers: URIRef
     singleValued: URIRef
     sourceFile: URIRef
     statementOf: URIRef
     summarises: URIRef
     tldr: URIRef
+    usedFor: URIRef
     usesDataset: URIRef
     usesMethod: URIRef
+    variantOf: URIRef
     year: URIRef

@@ -34,6 +34,7 @@ from kg.resolve.institutions import InstitutionIdentity, InstitutionResolver
 from kg.resolve.lexicon import load_lexicon
 from kg.resolve.overrides import NONE, Overrides
 from kg.resolve.papers import PaperIdentity, resolve_papers
+from kg.resolve.relations import add_relations
 
 _LABEL_WORDS = 12
 # Past this many authors a record adds no pairwise co-author edges (see the module docstring):
@@ -306,6 +307,7 @@ def resolve(
         concept_counts = add_concepts(
             graph, ordered, identities.papers.of_record, ordered_mentions, overrides, resolution
         )
+        add_relations(graph, ordered, identities.papers.of_record, ordered_mentions, overrides)
     counts = graph.counts()["nodes"]
     resolution.before.update(
         author=identities.authors.spellings,

@@ -1,0 +1,177 @@
+"""Relation extraction quality on SciERC, and its cost in a build.
+
+    python benchmarks/bench_relations.py [--split dev|train] [--errors] [--build]
+
+Quality: every abstract of ``../shared/datasets/scierc/<split>.json`` (default ``dev``, held
+out: the patterns are tuned on ``train`` only) is joined back into text (tokens separated by
+spaces) and its relations of four types, USED-FOR, EVALUATE-FOR, HYPONYM-OF and COMPARE, are
+compared with what :func:`kg.extract.relations.find_relations` finds, as sets of (type,
+normalised head, normalised tail) per abstract (COMPARE unordered: it is symmetric). Two runs:
+
+- *gold mentions*: the annotated entities (Material as Dataset; Metric, OtherScientificTerm and
+  Generic as types kg never produces), so the relation step is measured alone;
+- *end to end*: kg's own mentions (:func:`kg.extract.extract_documents` over the abstracts).
+
+kg's ``evaluated_on`` (method → dataset) is SciERC's EVALUATE-FOR read backwards (dataset →
+method); ``variant_of`` is HYPONYM-OF. ``--errors`` lists misses and false hits (never use it on
+dev while tuning). ``--build`` times ``kg build`` of the default corpus with and without
+relations (fresh processes, best of three).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._common import run_measured  # noqa: E402
+from kg.extract import extract_documents  # noqa: E402
+from kg.extract.relations import find_relations  # noqa: E402
+from kg.normalize import key  # noqa: E402
+
+SCIERC = ROOT.parent / "shared" / "datasets" / "scierc"
+LABELS = ("USED-FOR", "EVALUATE-FOR", "HYPONYM-OF", "COMPARE")
+GOLD_TYPES = {"Method": "Method", "Task": "Task", "Material": "Dataset", "Metric": "Metric"}
+_BRACKETS = {"-lrb-": "(", "-rrb-": ")", "-lsb-": "[", "-rsb-": "]", "-LRB-": "(", "-RRB-": ")"}
+_LEADING = {"the", "a", "an", "our", "this", "these", "its", "their", "such"}
+
+
+class Span:
+    """A gold entity as a mention: character span and type."""
+
+    def __init__(self, start: int, end: int, type_: str) -> None:
+        self.start, self.end, self.type = start, end, type_
+
+
+def normalised(text: str) -> str:
+    """Matching form of a head or tail: folded, leading determiners dropped, last word singular."""
+    words = key(text).split()
+    while words and words[0] in _LEADING:
+        words = words[1:]
+    if words and len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith(("ss", "us", "is")):
+        words[-1] = words[-1][:-1]
+    return " ".join(words)
+
+
+def _document(line: str) -> tuple[str, list[Span], set[tuple[str, str, str]]]:
+    """(text, gold entities, gold relations) of one SciERC abstract."""
+    doc = json.loads(line)
+    tokens = [_BRACKETS.get(t, t) for sentence in doc["sentences"] for t in sentence]
+    starts, position = [], 0
+    for token in tokens:
+        starts.append(position)
+        position += len(token) + 1
+    text = " ".join(tokens)
+
+    def span_text(first: int, last: int) -> str:
+        return text[starts[first] : starts[last] + len(tokens[last])]
+
+    entities = [
+        Span(starts[s], starts[e] + len(tokens[e]), GOLD_TYPES.get(label, "Other" if label != "Generic" else label))
+        for sentence in doc["ner"]
+        for s, e, label in sentence
+    ]
+    relations = set()
+    for sentence in doc["relations"]:
+        for s1, e1, s2, e2, label in sentence:
+            if label in LABELS:
+                relations.add(_fact(label, span_text(s1, e1), span_text(s2, e2)))
+    return text, entities, relations
+
+
+def _fact(label: str, head: str, tail: str) -> tuple[str, str, str]:
+    pair = (normalised(head), normalised(tail))
+    return (label, *sorted(pair)) if label == "COMPARE" else (label, *pair)
+
+
+def predicted(text: str, mentions: list) -> set[tuple[str, str, str]]:
+    """SciERC-style facts of kg's relations in ``text``."""
+    facts = set()
+    for relation in find_relations(text, mentions):
+        head, tail = text[relation.head.start : relation.head.end], text[relation.tail.start : relation.tail.end]
+        if relation.relation == "used_for":
+            facts.add(_fact("USED-FOR", head, tail))
+        elif relation.relation == "evaluated_on":
+            facts.add(_fact("EVALUATE-FOR", tail, head))
+        elif relation.relation == "variant_of":
+            facts.add(_fact("HYPONYM-OF", head, tail))
+        else:
+            facts.add(_fact("COMPARE", head, tail))
+    return facts
+
+
+def score(gold: list[set], found: list[set], errors: bool) -> dict[str, dict[str, float]]:
+    counts = {label: Counter() for label in (*LABELS, "all")}
+    for index, (expected, got) in enumerate(zip(gold, found, strict=True)):
+        for fact in got | expected:
+            outcome = "tp" if fact in got and fact in expected else ("fp" if fact in got else "fn")
+            counts[fact[0]][outcome] += 1
+            counts["all"][outcome] += 1
+            if errors and outcome != "tp":
+                print(f"  {outcome} #{index} {fact}", file=sys.stderr)
+    table = {}
+    for label, c in counts.items():
+        precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
+        recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        table[label] = {"p": precision, "r": recall, "f1": f1, "tp": c["tp"], "fp": c["fp"], "fn": c["fn"]}
+    return table
+
+
+def _print(title: str, table: dict[str, dict[str, float]]) -> None:
+    print(f"\n{title}\n{'type':<14}{'P':>7}{'R':>7}{'F1':>7}{'tp':>6}{'fp':>6}{'fn':>6}")
+    for label, row in table.items():
+        print(f"{label:<14}{row['p']:7.3f}{row['r']:7.3f}{row['f1']:7.3f}{row['tp']:6d}{row['fp']:6d}{row['fn']:6d}")
+
+
+def build_times(repeats: int = 3) -> dict[str, float]:
+    """Best wall time of ``kg build`` on the default corpus, with and without relations."""
+    times = {}
+    for label, flag in (("with relations", "1"), ("without relations", "0")):
+        best = float("inf")
+        for _ in range(repeats):
+            with tempfile.TemporaryDirectory() as scratch:
+                env = {**os.environ, "KG_STORE": str(Path(scratch) / "store"), "KG_RELATIONS": flag}
+                code = "import os, kg; kg.build(store=os.environ['KG_STORE'])"
+                measured = run_measured([sys.executable, "-c", code], env=env)
+                if measured.returncode != 0:
+                    raise SystemExit(measured.stderr)
+                best = min(best, measured.wall)
+        times[label] = best
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", choices=("dev", "train"), default="dev")
+    parser.add_argument("--errors", action="store_true", help="list misses and false hits on stderr")
+    parser.add_argument("--build", action="store_true", help="also time kg build with and without relations")
+    args = parser.parse_args()
+    lines = (SCIERC / f"{args.split}.json").read_text(encoding="utf-8").splitlines()
+    documents = [_document(line) for line in lines if line.strip()]
+    gold = [relations for _, _, relations in documents]
+    with_gold = [predicted(text, entities) for text, entities, _ in documents]
+    texts = [text for text, _, _ in documents]
+    own = [predicted(text, mentions) for text, mentions in zip(texts, extract_documents(texts), strict=True)]
+    print(f"SciERC {args.split}: {len(documents)} abstracts, {sum(map(len, gold))} gold relations of {LABELS}")
+    _print("(a) gold mentions (relation step alone)", score(gold, with_gold, args.errors))
+    _print("(b) end to end (kg's own mentions)", score(gold, own, args.errors))
+    if args.build:
+        times = build_times()
+        grown = times["with relations"] / times["without relations"] - 1
+        print("\nkg build, default corpus (best of 3, fresh processes)")
+        for label, seconds in times.items():
+            print(f"  {label:<18}{seconds:7.2f} s")
+        print(f"  growth            {grown:+7.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,253 @@
+"""Relations inside one sentence between two concept mentions: used for, evaluated on, a variant
+of, compared with.
+
+The rules are data (``data/extract/relations.toml``): each pattern is a regular expression over
+the text between two mentions of one sentence (lower-cased, spaces collapsed), optionally
+checks the text before the first and after the second, constrains the two mentions' types and
+names the relation and its direction. A list continues a relation: in "datasets such as MNIST,
+CIFAR-10 and SVHN" every item is a variant of "datasets"; in "X and Y for Z" both are used for Z.
+
+Limits, by design: a relation never crosses a sentence end (sentences are split on ``.!?``
+followed by a space and a capital, abbreviations such as "e.g." and "et al." excepted); each
+mention is paired only with the ``NEAREST`` mentions after it, and the text between a pair is at
+most ``MAX_GAP`` characters, so the work per sentence is linear in its mentions however many it
+holds; mentions that overlap are never paired. No trained classifier: the patterns are the
+whole method (``benchmarks/bench_relations.py`` measures them on SciERC).
+
+Example:
+    >>> from kg.extract import extract_text
+    >>> text = "We evaluate ResNet on ImageNet."
+    >>> [(r.relation, r.head.text, r.tail.text) for r in find_relations(text, extract_text(text))]
+    [('evaluated_on', 'ResNet', 'ImageNet')]
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+from kg.resources import resource_dir
+
+RELATIONS = ("used_for", "evaluated_on", "variant_of", "compared_with")
+NEAREST = 4
+MAX_GAP = 90
+_CONTEXT = 60
+_SPACES = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z0-9(\"'])")
+_NOT_AN_END = re.compile(r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Eq|Sec|Tab|approx|resp|al|No|Dr|Mr|Ms)|\b[A-Z])\.$")
+_LIST_SEP = re.compile(r"(?:\s*,\s*(?:and|or)?\s*|\s+(?:and|or)\s+)(?:the\s+|a\s+|an\s+)?")
+
+
+class Spanned(Protocol):
+    """What relation extraction needs of a mention: its character span in the text and type."""
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+    @property
+    def type(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One rule of ``relations.toml`` (see the file's header for the fields)."""
+
+    id: str
+    relation: str
+    between: re.Pattern[str]
+    first: frozenset[str]
+    second: frozenset[str]
+    before: re.Pattern[str] | None = None
+    after: re.Pattern[str] | None = None
+    swap: bool = False
+    same_type: bool = False
+    not_in_list: bool = False
+
+    def allows(self, first: str, second: str) -> bool:
+        return (
+            ("*" in self.first or first in self.first)
+            and ("*" in self.second or second in self.second)
+            and (not self.same_type or first == second)
+        )
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``head -relation-> tail`` stated in the sentence ``text[sentence_start:sentence_end]``."""
+
+    relation: str
+    head: Spanned
+    tail: Spanned
+    rule: str
+    sentence_start: int
+    sentence_end: int
+
+
+def patterns_path() -> Path:
+    return resource_dir("data") / "extract" / "relations.toml"
+
+
+@cache
+def load_patterns(path: Path | None = None) -> tuple[Pattern, ...]:
+    """The patterns of ``path`` (default: the shipped ``relations.toml``), in file order.
+
+    A pattern naming an unknown relation or with an invalid expression raises ``ValueError``
+    naming the pattern: the file is kg's own data, so that is a bug, not bad input."""
+    source = path or patterns_path()
+    with source.open("rb") as handle:
+        table = tomllib.load(handle)
+    found = []
+    for entry in table.get("pattern", []):
+        name = entry.get("id", "?")
+        if entry.get("relation") not in RELATIONS:
+            raise ValueError(f"{source}: pattern {name}: relation must be one of {', '.join(RELATIONS)}")
+        try:
+            found.append(
+                Pattern(
+                    id=name,
+                    relation=entry["relation"],
+                    between=re.compile(entry["between"]),
+                    first=frozenset(entry.get("first", ["*"])),
+                    second=frozenset(entry.get("second", ["*"])),
+                    before=re.compile(f"(?:{entry['before']})$") if "before" in entry else None,
+                    after=re.compile(entry["after"]) if "after" in entry else None,
+                    swap=bool(entry.get("swap", False)),
+                    same_type=bool(entry.get("same_type", False)),
+                    not_in_list=bool(entry.get("not_in_list", False)),
+                )
+            )
+        except (KeyError, re.error) as err:
+            raise ValueError(f"{source}: pattern {name}: {err}") from err
+    return tuple(found)
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` character spans of the sentences of ``text`` (see the module's limits)."""
+    spans = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if _NOT_AN_END.search(text, max(0, match.start() - 8), match.end()):
+            continue
+        spans.append((start, match.end()))
+        start = match.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return [(s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in spans if text[s:e].strip()]
+
+
+def _norm(text: str) -> str:
+    return _SPACES.sub(" ", text.lower()).strip()
+
+
+def _match(pattern: Pattern, text: str, first: Spanned, second: Spanned, sentence: tuple[int, int]) -> bool:
+    if not pattern.allows(first.type, second.type):
+        return False
+    if not pattern.between.fullmatch(_norm(text[first.end : second.start])):
+        return False
+    if pattern.before is not None:
+        if not pattern.before.search(_norm(text[max(sentence[0], first.start - _CONTEXT) : first.start])):
+            return False
+    if pattern.after is not None:
+        after = text[second.end : min(sentence[1], second.end + _CONTEXT)]
+        if not pattern.after.match(after.lower()):
+            return False
+    return True
+
+
+def _list_after(text: str, mentions: Sequence[Spanned], index: int, limit: int) -> list[int]:
+    """Indices of the mentions listed after ``mentions[index]`` ("X, Y and Z")."""
+    found = []
+    current = index
+    while current + 1 < len(mentions) and len(found) < limit:
+        gap = text[mentions[current].end : mentions[current + 1].start]
+        if mentions[current + 1].start < mentions[current].end or not _LIST_SEP.fullmatch(gap):
+            break
+        current += 1
+        found.append(current)
+    return found
+
+
+def _list_before(text: str, mentions: Sequence[Spanned], index: int, limit: int) -> list[int]:
+    """Indices of the mentions listed before ``mentions[index]`` ("X and Y for Z": X for Y)."""
+    found = []
+    current = index
+    while current > 0 and len(found) < limit:
+        gap = text[mentions[current - 1].end : mentions[current].start]
+        if mentions[current].start < mentions[current - 1].end or not _LIST_SEP.fullmatch(gap):
+            break
+        current -= 1
+        found.append(current)
+    return found
+
+
+def _in_sentence(
+    text: str, mentions: Sequence[Spanned], sentence: tuple[int, int], patterns: Sequence[Pattern]
+) -> list[Relation]:
+    found: dict[tuple[int, int, str], Relation] = {}
+
+    def add(pattern: Pattern, a: int, b: int) -> None:
+        head, tail = (b, a) if pattern.swap else (a, b)
+        if mentions[head].start == mentions[tail].start:
+            return
+        found.setdefault(
+            (head, tail, pattern.relation),
+            Relation(pattern.relation, mentions[head], mentions[tail], "relation:" + pattern.id, *sentence),
+        )
+
+    for i, first in enumerate(mentions):
+        for j in range(i + 1, min(len(mentions), i + 1 + NEAREST)):
+            second = mentions[j]
+            if second.start < first.end:
+                continue  # overlapping mentions name one thing twice
+            if second.start - first.end > MAX_GAP:
+                break
+            pattern = next((p for p in patterns if _match(p, text, first, second, sentence)), None)
+            if pattern is None:
+                continue
+            if pattern.not_in_list and (
+                _list_after(text, mentions, j, 1) or _list_before(text, mentions, i, 1) or _LIST_SEP.fullmatch(
+                    text[first.end : second.start]
+                )
+            ):
+                continue  # "CIFAR, SVHN and STL-10": items of one list, not one a kind of the other
+            add(pattern, i, j)
+            for k in _list_after(text, mentions, j, NEAREST):
+                if pattern.allows(first.type, mentions[k].type):
+                    add(pattern, i, k)
+            for k in _list_before(text, mentions, i, NEAREST):
+                if pattern.allows(mentions[k].type, second.type):
+                    add(pattern, k, j)
+            break  # the nearest related mention takes the relation, not those beyond it
+    return list(found.values())
+
+
+def find_relations(
+    text: str, mentions: Sequence[Spanned], patterns: Sequence[Pattern] | None = None
+) -> list[Relation]:
+    """Relations stated between ``mentions`` of ``text`` (one field), sentence by sentence.
+
+    ``mentions`` need not be sorted or disjoint; relations come in text order. Mentions that
+    cross a sentence end belong to no sentence and take part in no relation."""
+    rules = load_patterns() if patterns is None else patterns
+    ordered = sorted(mentions, key=lambda m: (m.start, -m.end))
+    relations: list[Relation] = []
+    cursor = 0
+    for sentence in sentences(text):
+        while cursor < len(ordered) and ordered[cursor].start < sentence[0]:
+            cursor += 1
+        inside = []
+        while cursor < len(ordered) and ordered[cursor].start < sentence[1]:
+            if ordered[cursor].end <= sentence[1]:
+                inside.append(ordered[cursor])
+            cursor += 1
+        if len(inside) >= 2:
+            relations.extend(_in_sentence(text, inside, sentence, rules))
+    return relations

@@ -1,0 +1,136 @@
+"""Sentence-level relations → corpus-level edges between concept nodes, with their evidence.
+
+Every record field is read for relations between its mentions
+(:func:`kg.extract.relations.find_relations`); the two ends are mapped to their concept nodes
+(after concept identity: a discovered name that joined a scheme concept counts as that concept)
+and every statement of one relation between the same two concepts becomes one edge, carrying:
+
+- ``paper_count``: the papers with a sentence that states it, ``sentence_count``: the sentences;
+- ``evidence``: up to three of those sentences as written, the first in (file, line) order;
+- ``rules``: the patterns that found it;
+- ``sources`` (``prov:wasDerivedFrom`` in RDF): the Mention nodes of both ends of every
+  statement, each derived from its source record, so the edge leads back to file and line.
+
+Edges that would be nonsense in the graph are dropped: a concept related to itself, a variant
+of a concept of another type (a method is not a kind of task), an evaluation on something other
+than a dataset. ``compared_with`` is symmetric: one edge per pair, from the lower id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from kg import ids
+from kg.extract.relations import Relation, find_relations
+from kg.graph import Graph
+from kg.normalize import digest
+from kg.records import Mention, Record
+from kg.resolve.concept_aliases import canonical_concepts, split_mentions
+from kg.resolve.concepts import _moved
+from kg.resolve.overrides import NONE, Overrides
+
+EVIDENCE_SENTENCES = 3
+_EVIDENCE_CHARS = 500
+
+
+@dataclass
+class _Stated:
+    """What the corpus says for one (head, relation, tail)."""
+
+    papers: set[str] = field(default_factory=set)
+    sentences: set[tuple[str, str, int]] = field(default_factory=set)
+    mentions: set[str] = field(default_factory=set)
+    rules: set[str] = field(default_factory=set)
+    evidence: list[str] = field(default_factory=list)
+
+
+def _kept(relation: str, head: Mention, tail: Mention) -> bool:
+    if head.concept == tail.concept:
+        return False
+    if relation == "variant_of":
+        return head.type == tail.type
+    if relation == "evaluated_on":
+        return tail.type == "Dataset" and head.type in ("Method", "Task")
+    return True
+
+
+def _mention_node(graph: Graph, record: Record, origin: str, mention: Mention) -> str:
+    """The Mention node of one end (the same id :mod:`kg.resolve.concepts` gives a mention)."""
+    mention_id = ids.node_id("Mention", digest(origin, mention.field, str(mention.start), mention.concept))
+    if mention_id not in graph:
+        graph.add_node(
+            mention_id,
+            "Mention",
+            label=f"“{mention.text}” in {mention.field} of {record.provenance}",
+            field=mention.field,
+            start=mention.start,
+            end=mention.end,
+            matched=mention.text,
+            rule=mention.rule,
+            confidence=mention.confidence,
+        )
+        graph.add_edge(mention_id, "derived_from", origin)
+    return mention_id
+
+
+def record_relations(record: Record, mentions: Sequence[Mention]) -> list[Relation]:
+    """The relations stated in one record, field by field (ends are the given mentions)."""
+    texts = record.text_fields()
+    by_field: dict[str, list[Mention]] = {}
+    for mention in mentions:
+        by_field.setdefault(mention.field, []).append(mention)
+    found: list[Relation] = []
+    for name, field_mentions in sorted(by_field.items()):
+        if len(field_mentions) >= 2 and name in texts:
+            found.extend(find_relations(texts[name], field_mentions))
+    return found
+
+
+def add_relations(
+    graph: Graph,
+    records: Sequence[Record],
+    papers: Sequence[str],
+    mentions: Sequence[Sequence[Mention]],
+    overrides: Overrides = NONE,
+) -> int:
+    """Add the concept–concept edges the records state (``records`` in (file, line) order,
+    ``papers[i]`` record ``i``'s paper, the concept nodes already added); returns the edge count."""
+    split = split_mentions(mentions, overrides)
+    moves, _ = canonical_concepts((m for found in split for m in found), overrides)
+    stated: dict[tuple[str, str, str], _Stated] = {}
+    for index, record in enumerate(records):
+        resolved = [_moved(m, moves) for m in split[index]]
+        relations = record_relations(record, resolved)
+        if not relations:
+            continue
+        origin = ids.source_record_id(record)
+        texts = record.text_fields()
+        for relation in relations:
+            head, tail = relation.head, relation.tail
+            assert isinstance(head, Mention) and isinstance(tail, Mention)
+            if not _kept(relation.relation, head, tail) or head.concept not in graph or tail.concept not in graph:
+                continue
+            if relation.relation == "compared_with" and tail.concept < head.concept:
+                head, tail = tail, head
+            entry = stated.setdefault((head.concept, relation.relation, tail.concept), _Stated())
+            sentence = (origin, head.field, relation.sentence_start)
+            if sentence not in entry.sentences and len(entry.evidence) < EVIDENCE_SENTENCES:
+                text = texts[head.field][relation.sentence_start : relation.sentence_end].strip()
+                entry.evidence.append(text[:_EVIDENCE_CHARS])
+            entry.sentences.add(sentence)
+            entry.papers.add(papers[index])
+            entry.rules.add(relation.rule)
+            entry.mentions.update(_mention_node(graph, record, origin, end) for end in (head, tail))
+    for (head_id, relation_key, tail_id), entry in sorted(stated.items()):
+        graph.add_edge(
+            head_id,
+            relation_key,
+            tail_id,
+            sources=entry.mentions,
+            paper_count=len(entry.papers),
+            sentence_count=len(entry.sentences),
+            evidence=tuple(entry.evidence),
+            rules=tuple(sorted(entry.rules)),
+        )
+    return len(stated)

@@ -152,9 +152,9 @@ def _match(pattern: Pattern, text: str, first: Spanned, second: Spanned, sentenc
         return False
     if not pattern.between.fullmatch(_norm(text[first.end : second.start])):
         return False
-    if pattern.before is not None:
-        if not pattern.before.search(_norm(text[max(sentence[0], first.start - _CONTEXT) : first.start])):
-            return False
+    before = text[max(sentence[0], first.start - _CONTEXT) : first.start]
+    if pattern.before is not None and not pattern.before.search(_norm(before)):
+        return False
     if pattern.after is not None:
         after = text[second.end : min(sentence[1], second.end + _CONTEXT)]
         if not pattern.after.match(after.lower()):
@@ -213,9 +213,9 @@ def _in_sentence(
             if pattern is None:
                 continue
             if pattern.not_in_list and (
-                _list_after(text, mentions, j, 1) or _list_before(text, mentions, i, 1) or _LIST_SEP.fullmatch(
-                    text[first.end : second.start]
-                )
+                _list_after(text, mentions, j, 1)
+                or _list_before(text, mentions, i, 1)
+                or _LIST_SEP.fullmatch(text[first.end : second.start])
             ):
                 continue  # "CIFAR, SVHN and STL-10": items of one list, not one a kind of the other
             add(pattern, i, j)
@@ -229,9 +229,7 @@ def _in_sentence(
     return list(found.values())
 
 
-def find_relations(
-    text: str, mentions: Sequence[Spanned], patterns: Sequence[Pattern] | None = None
-) -> list[Relation]:
+def find_relations(text: str, mentions: Sequence[Spanned], patterns: Sequence[Pattern] | None = None) -> list[Relation]:
     """Relations stated between ``mentions`` of ``text`` (one field), sentence by sentence.
 
     ``mentions`` need not be sorted or disjoint; relations come in text order. Mentions that

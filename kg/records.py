@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 CONCEPT_TYPES = ("Method", "Dataset", "Task")
 CONCEPT_RELATIONS = {"Method": "uses_method", "Dataset": "uses_dataset", "Task": "addresses_task"}
 SUBJECT_TYPES = (*CONCEPT_TYPES, "Topic")
+# Concept → concept relations stated in sentences (kg.extract.relations finds them).
+CONCEPT_LINKS = ("used_for", "evaluated_on", "variant_of", "compared_with")
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,7 +170,8 @@ def profile(name: str, as_json: bool, store: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @store_option
 def related(topic: str, limit: int, as_json: bool, store: Path) -> None:
-    """Concepts that co-occur with TOPIC on papers (methods used with a dataset, tasks …), with counts."""
+    """What TOPIC is used for, evaluated on, a variant of and compared with, as sentences of the
+    corpus state it (one table per relation), then concepts that co-occur with it on papers."""
     from kg.query.index import open_index
     from kg.query.related import related as lookup
 
@@ -179,5 +180,8 @@ def related(topic: str, limit: int, as_json: bool, store: Path) -> None:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
         return
     _resolution_note(result.resolution)
+    for group, items in result.groups().items():
+        stated = [{"concept": c.label, "type": c.type, "papers": c.papers, "sentences": c.sentences} for c in items]
+        print_rows(stated, ["concept", "type", "papers", "sentences"], "table", f"{topic}: {group}")
     rows = [{"concept": c.label, "type": c.type, "relation": c.relation, "papers": c.papers} for c in result.concepts]
     print_rows(rows, ["concept", "type", "relation", "papers"], "table", f"Related to {topic} ({result.papers} papers)")

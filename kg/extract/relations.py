@@ -31,15 +31,17 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
+from kg.records import CONCEPT_LINKS
 from kg.resources import resource_dir
 
-RELATIONS = ("used_for", "evaluated_on", "variant_of", "compared_with")
+RELATIONS = CONCEPT_LINKS
 NEAREST = 4
 MAX_GAP = 90
 _CONTEXT = 60
 _SPACES = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z0-9(\"'])")
 _NOT_AN_END = re.compile(r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Eq|Sec|Tab|approx|resp|al|No|Dr|Mr|Ms)|\b[A-Z])\.$")
+_CONJUNCTION = re.compile(r"\b(?:and|or)\b")
 _LIST_SEP = re.compile(r"(?:\s*,\s*(?:and|or)?\s*|\s+(?:and|or)\s+)(?:the\s+|a\s+|an\s+)?")
 
 
@@ -153,7 +155,7 @@ def _match(pattern: Pattern, text: str, first: Spanned, second: Spanned, sentenc
     if not pattern.between.fullmatch(_norm(text[first.end : second.start])):
         return False
     before = text[max(sentence[0], first.start - _CONTEXT) : first.start]
-    if pattern.before is not None and not pattern.before.search(_norm(before)):
+    if pattern.before is not None and not pattern.before.search(_norm(before) + " "):
         return False
     if pattern.after is not None:
         after = text[second.end : min(sentence[1], second.end + _CONTEXT)]
@@ -162,13 +164,21 @@ def _match(pattern: Pattern, text: str, first: Spanned, second: Spanned, sentenc
     return True
 
 
+def _listed(gap: str, longer: bool) -> bool:
+    """Whether ``gap`` separates two items of a list. ", and" joins a third item at most: "X,
+    e.g., SimCLR, and GAN" closes the example before GAN rather than adding GAN to it."""
+    if not _LIST_SEP.fullmatch(gap):
+        return False
+    return longer or "," not in gap or not _CONJUNCTION.search(gap)
+
+
 def _list_after(text: str, mentions: Sequence[Spanned], index: int, limit: int) -> list[int]:
     """Indices of the mentions listed after ``mentions[index]`` ("X, Y and Z")."""
     found = []
     current = index
     while current + 1 < len(mentions) and len(found) < limit:
         gap = text[mentions[current].end : mentions[current + 1].start]
-        if mentions[current + 1].start < mentions[current].end or not _LIST_SEP.fullmatch(gap):
+        if mentions[current + 1].start < mentions[current].end or not _listed(gap, bool(found)):
             break
         current += 1
         found.append(current)
@@ -181,7 +191,7 @@ def _list_before(text: str, mentions: Sequence[Spanned], index: int, limit: int)
     current = index
     while current > 0 and len(found) < limit:
         gap = text[mentions[current - 1].end : mentions[current].start]
-        if mentions[current].start < mentions[current - 1].end or not _LIST_SEP.fullmatch(gap):
+        if mentions[current].start < mentions[current - 1].end or not _listed(gap, bool(found)):
             break
         current -= 1
         found.append(current)

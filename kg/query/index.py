@@ -157,6 +157,12 @@ class LookupIndex:
     def concept_paper_counts(self) -> Counter[str]:
         return Counter(dict(self.rows("SELECT concept, COUNT(DISTINCT paper) FROM concept_edges GROUP BY concept")))
 
+    def concept_links(self, concepts: Sequence[str]) -> list[tuple[str, str, str, int, int, str]]:
+        """(head, relation, tail, papers, sentences, first evidence sentence) of every
+        concept–concept relation with one end among ``concepts``."""
+        sql = "SELECT head, relation, tail, papers, sentences, evidence FROM concept_links WHERE {} IN ({{}})"
+        return sorted({*self.rows_among(sql.format("head"), concepts), *self.rows_among(sql.format("tail"), concepts)})
+
     def author_institutions(self, author: int) -> list[str]:
         """Institution ids of an author, most frequent first."""
         stated = self.rows("SELECT institution FROM affiliations WHERE author = ?", (author,))

@@ -1,5 +1,7 @@
-"""Related concepts: what co-occurs with X on the same papers (methods used with a dataset,
-tasks addressed with a method, datasets a method is evaluated on), with paper counts.
+"""Related concepts: what sentences of the corpus say X is used for, evaluated on, a variant of
+or compared with (grouped by relation, with paper and sentence counts and a sentence as
+evidence), and what co-occurs with X on the same papers (methods used with a dataset, tasks
+addressed with a method), with paper counts.
 
 X is resolved as for "who works on" (:func:`kg.query.lookup.resolve_topic`: matched concepts
 and topics plus everything narrower). The papers linked to any of them are collected, and every
@@ -37,16 +39,81 @@ class RelatedConcept:
     papers: int
 
 
+# (relation, X is its head) → the group a related concept is listed under, in display order.
+GROUPS = {
+    ("evaluated_on", True): "evaluated on",
+    ("evaluated_on", False): "evaluates",
+    ("used_for", True): "used for",
+    ("used_for", False): "uses",
+    ("compared_with", True): "compared with",
+    ("compared_with", False): "compared with",
+    ("variant_of", True): "variant of",
+    ("variant_of", False): "variants",
+}
+_GROUP_ORDER = {group: rank for rank, group in enumerate(dict.fromkeys(GROUPS.values()))}
+
+
+@dataclass(frozen=True)
+class StatedRelation:
+    """A concept a sentence relates to X: ``relation`` is the group ("evaluated on", "variants")."""
+
+    id: str
+    type: str
+    label: str
+    relation: str
+    papers: int
+    sentences: int
+    evidence: str
+
+
 @dataclass(frozen=True)
 class Related:
-    """Concepts co-occurring with X, most shared papers first; ``papers`` is how many X has."""
+    """Concepts related to X by stated relations (by group, most papers first) and concepts
+    co-occurring with X (most shared papers first); ``papers`` is how many X has."""
 
     resolution: TopicResolution
     papers: int
     concepts: tuple[RelatedConcept, ...]
+    stated: tuple[StatedRelation, ...] = ()
+
+    def groups(self) -> dict[str, list[StatedRelation]]:
+        """The stated relations by group, groups in display order."""
+        found: dict[str, list[StatedRelation]] = {}
+        for item in self.stated:
+            found.setdefault(item.relation, []).append(item)
+        return found
 
     def as_json(self) -> list[dict[str, Any]]:
-        return [dict(vars(c)) for c in self.concepts]
+        """Stated relations (``"stated": true``, with sentences and evidence) then co-occurring
+        concepts (``"stated": false``)."""
+        return [{**vars(c), "stated": True} for c in self.stated] + [
+            {**vars(c), "stated": False} for c in self.concepts
+        ]
+
+
+def stated_relations(index: LookupIndex, own: set[str], limit: int) -> tuple[StatedRelation, ...]:
+    """Concepts the corpus's sentences relate to any of ``own``, at most ``limit`` per group."""
+    rows: list[StatedRelation] = []
+    for head, relation, tail, papers, sentences, evidence in index.concept_links(sorted(own)):
+        forward = head in own
+        other = tail if forward else head
+        if other in own:
+            continue
+        ctype, label, _, _ = index.concepts.get(other, ("Concept", other, (), False))
+        rows.append(StatedRelation(other, ctype, label, GROUPS[(relation, forward)], papers, sentences, evidence))
+    best: dict[tuple[str, str], StatedRelation] = {}
+    for row in rows:  # one row per concept and group (X's narrower concepts may state it too)
+        kept = best.get((row.relation, row.id))
+        if kept is None or (row.papers, row.sentences) > (kept.papers, kept.sentences):
+            best[(row.relation, row.id)] = row
+    ordered = sorted(best.values(), key=lambda r: (_GROUP_ORDER[r.relation], -r.papers, -r.sentences, r.label))
+    counts: dict[str, int] = {}
+    kept_rows = []
+    for row in ordered:
+        counts[row.relation] = counts.get(row.relation, 0) + 1
+        if counts[row.relation] <= limit:
+            kept_rows.append(row)
+    return tuple(kept_rows)
 
 
 def _ancestors(index: LookupIndex, concept: str) -> set[str]:
@@ -61,7 +128,8 @@ def _ancestors(index: LookupIndex, concept: str) -> set[str]:
 
 
 def related(index: LookupIndex, text: str, limit: int = 10, types: tuple[str, ...] | None = None) -> Related:
-    """Concepts that share papers with ``text``'s concepts, grouped by nothing, ranked by count."""
+    """Concepts sentences relate to ``text``'s concepts (at most ``limit`` per relation group), and
+    concepts that share papers with them (at most ``limit``), ranked by count."""
     resolution = resolve_topic(index, text)
     if not resolution.concepts:
         raise NoMatchError(text, "concept or topic", resolution.suggestions)
@@ -95,4 +163,5 @@ def related(index: LookupIndex, text: str, limit: int = 10, types: tuple[str, ..
         rows.append(RelatedConcept(concept, ctype, label, relation, count))
         if len(rows) >= limit:
             break
-    return Related(resolution, int(np.count_nonzero(on_x)), tuple(rows))
+    stated = stated_relations(index, own, limit)
+    return Related(resolution, int(np.count_nonzero(on_x)), tuple(rows), stated)

@@ -14,7 +14,7 @@ from kg.query.match import singular
 from kg.records import CONCEPT_RELATIONS
 
 FILENAME = "lookup.sqlite"
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 NO_YEAR = -(2**31)
 CONCEPT_EDGE_RELATIONS = frozenset(CONCEPT_RELATIONS.values())
 INT32 = "<i4"  # every array and postings blob: little-endian int32
@@ -36,6 +36,7 @@ CREATE TABLE part_of(child TEXT, parent TEXT);
 CREATE TABLE concepts(id TEXT PRIMARY KEY, type TEXT, label TEXT, aliases TEXT, discovered INTEGER,
                       in_graph INTEGER);
 CREATE TABLE broader(child TEXT, parent TEXT);
+CREATE TABLE concept_links(head TEXT, relation TEXT, tail TEXT, papers INTEGER, sentences INTEGER, evidence TEXT);
 CREATE TABLE vocab_candidates(vocab TEXT, idx INTEGER, id TEXT, type TEXT, label TEXT, weight REAL);
 CREATE TABLE vocab_names(vocab TEXT, idx INTEGER, surface TEXT, key TEXT, inflected TEXT, initials TEXT);
 CREATE TABLE concept_edges(paper INTEGER, concept TEXT, field TEXT, start INTEGER, "end" INTEGER, matched TEXT);
@@ -51,6 +52,8 @@ CREATE INDEX affiliations_author ON affiliations(author);
 CREATE INDEX affiliations_institution ON affiliations(institution);
 CREATE INDEX edges_concept ON concept_edges(concept);
 CREATE INDEX edges_paper ON concept_edges(paper);
+CREATE INDEX links_head ON concept_links(head);
+CREATE INDEX links_tail ON concept_links(tail);
 """
 
 

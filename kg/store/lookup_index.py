@@ -24,7 +24,9 @@ Tables (all ids are the graph's node ids):
   Task and Topic nodes plus the rest of the concept scheme (for matching and suggestions),
   ``broader(child, parent)``, and ``concept_edges(paper, concept, field, start, end, matched)``:
   one row per paper–concept edge with the field and offsets of its Mention evidence (``topic``
-  for a topic or keyword the source gave).
+  for a topic or keyword the source gave); ``concept_links(head, relation, tail, papers,
+  sentences, evidence)``: the concept–concept relations sentences state (used for, evaluated
+  on, variant of, compared with) with their counts and first evidence sentence.
 
 What the lookups would otherwise gather row by row at query time, precomputed as arrays
 (little-endian int32, see :meth:`kg.query.index.LookupIndex.array`), all in the orders the SQL rows above come
@@ -59,7 +61,7 @@ import numpy as np
 
 from kg.extract.scheme import load_scheme
 from kg.query.match import Candidate, Vocabulary
-from kg.records import SUBJECT_TYPES
+from kg.records import CONCEPT_LINKS, SUBJECT_TYPES
 from kg.store.lookup_format import (
     CONCEPT_EDGE_RELATIONS,
     FILENAME,
@@ -309,6 +311,14 @@ def _fill_concepts(db: sqlite3.Connection, graph: Any, by_type: dict[str, list[A
         broader.update((concept.id, parent) for parent in concept.broader)
     db.executemany("INSERT INTO concepts VALUES (?, ?, ?, ?, ?, ?)", rows.values())
     db.executemany("INSERT INTO broader VALUES (?, ?)", sorted(broader))
+    db.executemany(
+        "INSERT INTO concept_links VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            (e.source, e.relation, e.target, e.props["paper_count"], e.props["sentence_count"], e.props["evidence"][0])
+            for relation in CONCEPT_LINKS
+            for e in graph.edges(relation)
+        ),
+    )
 
 
 def _fill_vocabularies(db: sqlite3.Connection) -> None:

@@ -33,5 +33,9 @@ RELATION_COLOURS: dict[str, str] = {
     "part_of": "#e15759",
     "broader": "#8c8c8c",
     "derived_from": "#bab0ac",
+    "used_for": "#4e79a7",
+    "evaluated_on": "#8cd17d",
+    "variant_of": "#a0cbe8",
+    "compared_with": "#f1ce63",
 }
 DEFAULT_STYLE: tuple[str, str, str] = ("#888888", "dot", "●")

@@ -42,6 +42,13 @@ DEFAULT_MAX_NODES = 1500
 POLISH_LIMIT = 300  # up to this many nodes, browser physics polishes the precomputed layout
 _VIS_NAME = "vis-network-9.1.2"  # viz/vendor/: vis-network 9.1.2 (Apache-2.0 or MIT), as pyvis 0.3.2 shipped it
 
+# Concept–concept relations on a concept's panel: (relation, its targets, its sources).
+_STATED = (
+    ("used_for", "used for", "uses"),
+    ("evaluated_on", "evaluated on", "evaluates"),
+    ("variant_of", "variant of", "variants"),
+    ("compared_with", "compared with", "compared with"),
+)
 _LIST_LIMIT = 12
 _TEXT_LIMIT = 600
 
@@ -156,6 +163,12 @@ def node_details(graph: Graph, node_id: str) -> dict[str, Any]:
         add("aliases", props.get("aliases"))
         add("broader", linked("broader"))
         add("narrower", linked("broader", outgoing=False))
+        for relation, forward, backward in _STATED:  # what sentences of the corpus say of it
+            if forward == backward:  # symmetric: one row, whichever end the edge starts from
+                add(forward, sorted(linked(relation) + linked(relation, outgoing=False)))
+            else:
+                add(forward, linked(relation))
+                add(backward, linked(relation, outgoing=False))
         add("papers", _paper_count(graph, node_id) or None)
     else:
         for key_, value in sorted(props.items()):

@@ -5,7 +5,8 @@ The rules are data (``data/extract/relations.toml``): each pattern is a regular 
 the text between two mentions of one sentence (lower-cased, spaces collapsed), optionally
 checks the text before the first and after the second, constrains the two mentions' types and
 names the relation and its direction. A list continues a relation: in "datasets such as MNIST,
-CIFAR-10 and SVHN" every item is a variant of "datasets"; in "X and Y for Z" both are used for Z.
+CIFAR-10 and SVHN" every item is a variant of "datasets"; in "X and Y for Z" both are used for Z
+(the items of a list share a type: a mention of another type ends it).
 
 Limits, by design: a relation never crosses a sentence end (sentences are split on ``.!?``
 followed by a space and a capital, abbreviations such as "e.g." and "et al." excepted); each
@@ -230,11 +231,13 @@ def _in_sentence(
                 continue  # "CIFAR, SVHN and STL-10": items of one list, not one a kind of the other
             add(pattern, i, j)
             for k in _list_after(text, mentions, j, NEAREST):
-                if pattern.allows(first.type, mentions[k].type):
-                    add(pattern, i, k)
+                if mentions[k].type != second.type:
+                    break  # "X for A and B, and Y …": a list holds one kind of thing
+                add(pattern, i, k)
             for k in _list_before(text, mentions, i, NEAREST):
-                if pattern.allows(mentions[k].type, second.type):
-                    add(pattern, k, j)
+                if mentions[k].type != first.type:
+                    break
+                add(pattern, k, j)
             break  # the nearest related mention takes the relation, not those beyond it
     return list(found.values())
 

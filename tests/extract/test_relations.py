@@ -160,3 +160,8 @@ def test_a_bad_patterns_file_names_the_pattern(tmp_path: Path) -> None:
     bad.write_text('[[pattern]]\nid = "odd"\nrelation = "likes"\nbetween = "for"\n', encoding="utf-8")
     with pytest.raises(ValueError, match="pattern odd: relation must be one of"):
         load_patterns(bad)
+
+
+def test_a_generalization_is_the_broader_concept() -> None:
+    text = "We show that the DSW is a generalization of Max-SW."
+    assert facts(text, spans(text, DSW="Method", **{"Max-SW": "Method"})) == {("variant_of", "Max-SW", "DSW")}

@@ -178,8 +178,18 @@ def main() -> int:
     gold = [relations for _, _, relations in documents]
     with_gold = [predicted(text, entities) for text, entities, _ in documents]
     texts = [text for text, _, _ in documents]
-    own = [predicted(text, mentions) for text, mentions in zip(texts, extract_documents(texts), strict=True)]
+    found = extract_documents(texts)
+    own = [predicted(text, mentions) for text, mentions in zip(texts, found, strict=True)]
+    exact = sum(
+        any((m.start, m.end) == (e.start, e.end) for e in entities)
+        for (_, entities, _), mentions in zip(documents, found, strict=True)
+        for m in mentions
+    )
     print(f"SciERC {args.split}: {len(documents)} abstracts, {sum(map(len, gold))} gold relations of {LABELS}")
+    print(
+        f"entities: {sum(len(e) for _, e, _ in documents)} annotated; kg finds {sum(map(len, found))} mentions, "
+        f"{exact} of them on an annotated span"
+    )
     _print("(a) gold mentions (relation step alone)", score(gold, with_gold, args.errors))
     _print("(b) end to end (kg's own mentions)", score(gold, own, args.errors))
     if args.build:

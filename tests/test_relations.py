@@ -3,13 +3,16 @@ Cypher and the typed graph, and `kg related` grouping them (default corpus, buil
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
+import networkx as nx
 from click.testing import CliRunner
 
 import kg
 from kg.cli import main
+from kg.export import export
 from kg.records import CONCEPT_LINKS
 
 EDGES_SPARQL = """
@@ -82,3 +85,18 @@ def test_related_groups_by_relation(built_store: Path) -> None:
     ).items()
     assert all(row["sentences"] >= row["papers"] >= 1 and row["evidence"] for row in stated)
     assert [row["stated"] for row in rows] == sorted((row["stated"] for row in rows), reverse=True)
+
+
+def test_exports_carry_the_relations_and_their_evidence(graph: kg.Graph, tmp_path: Path) -> None:
+    export(graph, "graphml", tmp_path / "g.graphml")
+    read = nx.read_graphml(tmp_path / "g.graphml")
+    stated = [d for _, _, d in read.edges(data=True) if d.get("relation") in CONCEPT_LINKS]
+    assert len(stated) == sum(graph.counts()["edges"][r] for r in CONCEPT_LINKS)
+    assert all(d["paper_count"] >= 1 and d["evidence"] and d["sources"].startswith("mention/") for d in stated)
+    export(graph, "neo4j-csv", tmp_path / "neo4j")
+    with (tmp_path / "neo4j" / "EVALUATED_ON.Method.Dataset.relationships.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert ("concept/transformer", "concept/opus-100") in {
+        (r[":START_ID(Method)"], r[":END_ID(Dataset)"]) for r in rows
+    }
+    assert all(int(r["paper_count:int"]) >= 1 and r["evidence:string[]"] for r in rows)

@@ -40,7 +40,7 @@ from kg.extract import pipeline as extraction_pipeline
 from kg.extract.settings import Extraction
 from kg.graph import Graph
 from kg.records import Mention, Record
-from kg.resolve import resolve
+from kg.resolve import communities, resolve
 from kg.resolve.decisions import Resolution
 from kg.resolve.overrides import Overrides
 from kg.resolve.overrides import load as load_overrides
@@ -186,6 +186,8 @@ def publish(
     gc.freeze()
     with timed(timings, "resolve"):
         graph, resolution = resolve(records, mentions, rules)
+    with timed(timings, "communities"):
+        partition = communities.assign(graph)
     gc.freeze()
     with layout.new_generation(store_dir) as generation:
         if base is not None and layout.current_name(store_dir) != base:
@@ -200,7 +202,9 @@ def publish(
         if progress:
             progress("writing the RDF store, Cypher database and lookup index", 0, 1)
         triples = _write_stores(graph, generation, timings)
-        counts = _write_meta(generation, graph, resolution, inputs, triples, mentions is not None, rules, extraction)
+        counts = _write_meta(
+            generation, graph, resolution, inputs, triples, mentions is not None, rules, extraction, partition
+        )
     timings["total"] = time.perf_counter() - started
     return BuildReport(store_dir, list(inputs), counts, triples, timings, resolution.summary())
 
@@ -260,6 +264,7 @@ def _write_meta(
     extracted: bool,
     rules: Overrides,
     extraction: Extraction,
+    partition: communities.CommunitySummary,
 ) -> dict[str, dict[str, int]]:
     """``resolution.json`` and ``meta.json`` of the generation; returns the graph's counts."""
     resolution.write(generation.path / RESOLUTION_FILE)
@@ -275,6 +280,7 @@ def _write_meta(
             "extraction": extraction.to_meta(),
             "resolution": resolution.summary(),
             "overrides": list(rules.files),
+            "communities": partition.as_json(),
         },
     )
     return counts

@@ -34,6 +34,7 @@ class KG(DefinedNamespace):
     charEnd: URIRef
     charStart: URIRef
     coauthorWith: URIRef
+    community: URIRef
     comparedWith: URIRef
     confidence: URIRef
     cypherType: URIRef

@@ -12,6 +12,7 @@ built store, :func:`records` reads files without building anything.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -62,6 +63,7 @@ class KnowledgeGraph:
         self._rdf = None
         self._cypher: Any = None
         self._lookup: Any = None
+        self._tables: Any = None
 
     @property
     def rdf_store(self) -> Any:
@@ -225,6 +227,76 @@ class KnowledgeGraph:
         selection = select(self.graph(), focus)
         _export(selection.graph, format, output)
         return selection.note
+
+    def tables(self) -> Any:
+        """The store as flat tables (:class:`kg.query.tables.Tables`), read from Cypher once."""
+        if self._tables is None:
+            from kg.query import tables
+
+            self._tables = tables.read(lambda query: self.cypher(query).rows)
+        return self._tables
+
+    def analyses(self, since: int | None = None, topic: str | None = None) -> Any:
+        """Overview, top concepts and institutions, trends (:class:`kg.query.analyses.Analyses`)
+        of the papers from ``since`` on about ``topic``; what ``kg top``/``trends``/``report`` print.
+
+        >>> kg.open_store(".kg").analyses(since=2020).top("method", 3)[0].name   # doctest: +SKIP
+        'Convolutional Neural Network'
+        """
+        from kg.query.analyses import Analyses, make_scope
+
+        return Analyses(self.tables(), make_scope(self.lookup_index, since, topic))
+
+    def communities(self, since: int | None = None, topic: str | None = None, limit: int = 12) -> Any:
+        """The build's co-authorship communities among the scope's authors, largest first
+        (:class:`kg.query.network.Communities`)."""
+        from kg.query.network import Network
+
+        return Network(self.analyses(since, topic)).communities(limit)
+
+    def report(
+        self,
+        output: Path,
+        topic: str | None = None,
+        since: int | None = None,
+        base_url: str | None = None,
+        title: str | None = None,
+    ) -> Any:
+        """Write the offline HTML report (:mod:`kg.report`); returns its
+        :class:`kg.report.ReportSummary`, whose ``problem`` says why a page shows no analyses
+        (a topic that matched nothing, no papers in scope)."""
+        from kg import report
+        from kg.errors import QueryError
+
+        started = time.perf_counter()
+        title = title or (f"kg report: {topic}" if topic else "kg report")
+        try:
+            analyses, problem = self.analyses(since, topic), None
+            if analyses.papers == [] and (topic is not None or since is not None):
+                problem = f"No papers in scope: {analyses.scope.describe()}."
+        except QueryError as err:
+            analyses, problem = None, str(err)
+        html = report.render(analyses, self.meta, title, base_url, problem)
+        return report.write(Path(output), html, started, problem)
+
+    def to_networkx(self) -> Any:
+        """The whole graph as a networkx ``MultiDiGraph``: node attributes ``type`` and every
+        property (lists as lists), edges keyed by relation with ``relation``, their properties
+        and ``sources``. Read back from the RDF store.
+
+        >>> g = kg.open_store(".kg").to_networkx()                                # doctest: +SKIP
+        >>> g.nodes["author/yoshua-bengio"]["community"]                           # doctest: +SKIP
+        """
+        from kg.query.frames import to_networkx
+
+        return to_networkx(self.graph())
+
+    def frame(self, name: str) -> Any:
+        """One table of the store as a pandas DataFrame: ``papers``, ``authors``,
+        ``authorships`` or ``mentions`` (needs the ``kg[analysis]`` extra)."""
+        from kg.query.frames import frame
+
+        return frame(self, name)
 
     def viz(self, output: Path, focus: Any = None, title: str | None = None) -> Any:
         """Write the interactive HTML view (:func:`kg.viz.write_html`); returns its ViewReport."""

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from kg import __version__
+from kg import __version__, cli_analyses
 from kg.commands import extraction, lookups, remote
 from kg.commands.options import (
     FORMATS,
@@ -541,6 +541,8 @@ main.add_command(lookups.institutions_on)
 main.add_command(lookups.profile)
 main.add_command(lookups.related)
 
+
+cli_analyses.register(main, store_option, FORMATS)  # kg top, trends, communities, report
 
 if __name__ == "__main__":
     main()

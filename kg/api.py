@@ -298,9 +298,10 @@ class KnowledgeGraph:
 
         return frame(self, name)
 
-    def viz(self, output: Path, focus: Any = None, title: str | None = None) -> Any:
-        """Write the interactive HTML view (:func:`kg.viz.write_html`); returns its ViewReport."""
-        return write_html(self.graph(), output, focus, title)
+    def viz(self, output: Path, focus: Any = None, title: str | None = None, color_by: str = "type") -> Any:
+        """Write the interactive HTML view (:func:`kg.viz.write_html`); returns its ViewReport.
+        ``color_by="community"`` colours authors by their co-authorship community."""
+        return write_html(self.graph(), output, focus, title, color_by)
 
 
 def open_store(store: str | Path | None = None) -> KnowledgeGraph:

@@ -440,10 +440,17 @@ def export(ctx: click.Context, format_: str, output: Path, store: Path, **focus_
 @main.command()
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="HTML file.")
 @click.option("--title", help="Page title (default: the focus, or 'kg graph').")
+@click.option(
+    "--color-by",
+    type=click.Choice(["type", "community"]),
+    default="type",
+    show_default=True,
+    help="Node colours: by type, or authors by co-authorship community (as `kg communities`).",
+)
 @focus_options(default_max_nodes=1500)
 @store_option
 @click.pass_context
-def viz(ctx: click.Context, output: Path, title: str | None, store: Path, **focus_args: Any) -> None:
+def viz(ctx: click.Context, output: Path, title: str | None, color_by: str, store: Path, **focus_args: Any) -> None:
     """Write an interactive HTML view of the graph: one self-contained file that works offline.
 
     Colours and shapes per node type (legend on the right), size by number of papers, a search
@@ -452,7 +459,7 @@ def viz(ctx: click.Context, output: Path, title: str | None, store: Path, **focu
     """
     from kg import api
 
-    report = api.open_store(store).viz(output, _focus(**focus_args), title)
+    report = api.open_store(store).viz(output, _focus(**focus_args), title, color_by)
     if not ctx.find_root().obj["quiet"]:
         if report.selection.note:
             message(report.selection.note)

@@ -27,6 +27,7 @@ import base64
 import hashlib
 import json
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,13 @@ from kg.styles import DEFAULT_STYLE, NODE_STYLES, RELATION_COLOURS
 
 DEFAULT_MAX_NODES = 1500
 POLISH_LIMIT = 300  # up to this many nodes, browser physics polishes the precomputed layout
+COLOR_BY = ("type", "community")
+COMMUNITY_PALETTE = (
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
+    "#b07aa1", "#ff9da7", "#9c755f", "#17becf", "#bcbd22", "#8c564b",
+)  # fmt: skip
+OTHER_COMMUNITY = "#8d8d8d"
+NOT_AN_AUTHOR = "#d3d3d3"
 _VIS_NAME = "vis-network-9.1.2"  # viz/vendor/: vis-network 9.1.2 (Apache-2.0 or MIT), as pyvis 0.3.2 shipped it
 
 # Concept–concept relations on a concept's panel: (relation, its targets, its sources).
@@ -246,17 +254,40 @@ def _positions(sub: Graph, iterations: int = 60) -> dict[str, tuple[float, float
     return placed
 
 
-def network(graph: Graph, selection: Selection) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+def community_colours(sub: Graph) -> dict[int, str]:
+    """Colours of the communities (``community`` on authors, set at build time) with most
+    authors in the view, largest first; the others are drawn in :data:`OTHER_COMMUNITY`."""
+    sizes = Counter(n.props["community"] for n in sub.nodes("Author") if "community" in n.props)
+    ranked = sorted(sizes, key=lambda c: (-sizes[c], c))[: len(COMMUNITY_PALETTE)]
+    return {community: COMMUNITY_PALETTE[i] for i, community in enumerate(ranked)}
+
+
+def _colour(node: Any, colours: dict[int, str] | None) -> str:
+    if colours is None:
+        return NODE_STYLES.get(node.type, DEFAULT_STYLE)[0]
+    if node.type != "Author":
+        return NOT_AN_AUTHOR
+    return colours.get(node.props.get("community", -1), OTHER_COMMUNITY)
+
+
+def network(
+    graph: Graph, selection: Selection, color_by: str = "type"
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
     """The selection as vis-network's data: node objects, edge objects and the network options
     (tooltips travel separately, as data). Each node and edge object carries what vis-network
     draws (``id``, ``label``, ``shape``, ``color``, ``value``, ``x``/``y``; ``from``, ``to``,
-    ``arrows``) and what the page's script reads (``kind``, ``relation``)."""
+    ``arrows``) and what the page's script reads (``kind``, ``relation``). Nodes are coloured
+    by type, or with ``color_by="community"`` authors by co-authorship community."""
+    if color_by not in COLOR_BY:
+        raise UsageError(f"cannot colour by {color_by!r}; choose from {', '.join(COLOR_BY)}")
     sub = selection.graph
     positions = _positions(sub)
     seeds = set(selection.seeds)
+    colours = community_colours(sub) if color_by == "community" else None
     nodes: list[dict[str, Any]] = []
     for node in sub.nodes():
-        colour, shape, _ = NODE_STYLES.get(node.type, DEFAULT_STYLE)
+        _, shape, _ = NODE_STYLES.get(node.type, DEFAULT_STYLE)
+        colour = _colour(node, colours)
         count = len(list(graph.nx.successors(node.id))) if node.type == "Paper" else _paper_count(graph, node.id)
         drawn: dict[str, Any] = {"color": colour, "value": max(count, 1), "kind": node.type}
         if node.id in positions:
@@ -337,11 +368,11 @@ def _sha256(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
-def render(graph: Graph, selection: Selection, title: str = "kg graph") -> str:
+def render(graph: Graph, selection: Selection, title: str = "kg graph", color_by: str = "type") -> str:
     """The page's HTML for ``selection`` (a subgraph of ``graph``, which tooltips draw on)."""
     import jinja2  # loaded when a page is rendered, not with every `kg` command that imports the API
 
-    nodes, edges, options = network(graph, selection)
+    nodes, edges, options = network(graph, selection, color_by)
     sub = selection.graph
     details = {node["id"]: node_details(graph, node["id"]) for node in nodes}
     for edge in edges:
@@ -362,7 +393,7 @@ def render(graph: Graph, selection: Selection, title: str = "kg graph") -> str:
                 {
                     "type": t,
                     "label": graph.ontology.node_types[t].label,
-                    "colour": NODE_STYLES[t][0],
+                    "colour": NODE_STYLES[t][0] if color_by == "type" else NOT_AN_AUTHOR,
                     "glyph": NODE_STYLES[t][2],
                     "count": sum(1 for n in nodes if n["kind"] == t),
                 }
@@ -372,6 +403,7 @@ def render(graph: Graph, selection: Selection, title: str = "kg graph") -> str:
                 {"relation": r, "label": graph.ontology.relations[r].label, "colour": RELATION_COLOURS.get(r, "#999")}
                 for r in present_relations
             ],
+            "communities": _community_legend(sub, color_by),
         },
     }
     vis_js, vis_css = _vis_assets()
@@ -394,8 +426,24 @@ def render(graph: Graph, selection: Selection, title: str = "kg graph") -> str:
     )
 
 
-def write_html(graph: Graph, output: Path, focus: Focus | None = None, title: str | None = None) -> ViewReport:
-    """Select the focus (default cap 1,500 nodes) and write the page to ``output`` atomically."""
+def _community_legend(sub: Graph, color_by: str) -> list[dict[str, Any]]:
+    """Legend rows of the communities drawn in their own colour, then the rest (``community`` mode)."""
+    if color_by != "community":
+        return []
+    colours = community_colours(sub)
+    sizes = Counter(n.props.get("community") for n in sub.nodes("Author"))
+    rows = [{"label": f"community {c}", "colour": colour, "count": sizes[c]} for c, colour in colours.items()]
+    rest = sum(n for c, n in sizes.items() if c not in colours)
+    if rest:
+        rows.append({"label": "other communities", "colour": OTHER_COMMUNITY, "count": rest})
+    return rows
+
+
+def write_html(
+    graph: Graph, output: Path, focus: Focus | None = None, title: str | None = None, color_by: str = "type"
+) -> ViewReport:
+    """Select the focus (default cap 1,500 nodes) and write the page to ``output`` atomically;
+    ``color_by="community"`` colours authors by their co-authorship community."""
     started = time.perf_counter()
     if focus is None:
         focus = Focus(max_nodes=DEFAULT_MAX_NODES)
@@ -405,7 +453,7 @@ def write_html(graph: Graph, output: Path, focus: Focus | None = None, title: st
     if title is None:
         named = ", ".join(_label(graph, s) for s in selection.seeds[:3])
         title = f"kg: {named}" if named else "kg graph"
-    html = render(graph, selection, title).encode("utf-8")
+    html = render(graph, selection, title, color_by).encode("utf-8")
     with writable(output), atomic_output(output) as handle:
         handle.write(html)
     sub = selection.graph

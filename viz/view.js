@@ -81,6 +81,19 @@
     types.appendChild(row);
   });
   legend.appendChild(types);
+  if (data.legend.communities && data.legend.communities.length) {
+    legend.appendChild(el("h2", null, "Authors by community"));
+    var communities = el("ul", "kg-legend-list");
+    data.legend.communities.forEach(function (entry) {
+      var row = el("li");
+      var glyph = el("span", "kg-glyph", "●");
+      glyph.style.color = entry.colour;
+      row.appendChild(glyph);
+      row.appendChild(el("span", null, entry.label + " (" + entry.count + ")"));
+      communities.appendChild(row);
+    });
+    legend.appendChild(communities);
+  }
   if (data.legend.relations.length) {
     legend.appendChild(el("h2", null, "Edges"));
     var relations = el("ul", "kg-legend-list");

@@ -163,6 +163,7 @@ class Analyses:
         self.year_of = {p.id: p.year for p in self.papers}
         self.papers_per_year = Counter(p.year for p in self.papers if p.year is not None)
         self.years = sorted(self.papers_per_year)
+        self._ranked: dict[str, list[Ranked]] = {}
 
     def require_papers(self) -> None:
         """Raise :class:`NoPapersError` when the scope holds no papers (the CLI's exit status 2)."""
@@ -210,6 +211,11 @@ class Analyses:
 
     def ranked(self, kind: str) -> list[Ranked]:
         """Every item of ``kind`` in scope, most papers first (ties by name, then id)."""
+        if kind not in self._ranked:
+            self._ranked[kind] = self._rank(kind)
+        return list(self._ranked[kind])
+
+    def _rank(self, kind: str) -> list[Ranked]:
         per_year: dict[str, Counter[int]] = defaultdict(Counter)
         papers: Counter[str] = Counter()
         for paper, item in self._pairs(kind):

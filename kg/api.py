@@ -264,7 +264,7 @@ class KnowledgeGraph:
     ) -> Any:
         """Write the offline HTML report (:mod:`kg.report`); returns its
         :class:`kg.report.ReportSummary`, whose ``problem`` says why a page shows no analyses
-        (a topic that matched nothing, no papers in scope)."""
+        (an empty store, a topic that matched nothing, no papers in scope)."""
         from kg import report
         from kg.errors import QueryError
 
@@ -272,9 +272,8 @@ class KnowledgeGraph:
         title = title or (f"kg report: {topic}" if topic else "kg report")
         try:
             analyses, problem = self.analyses(since, topic), None
-            if analyses.papers == [] and (topic is not None or since is not None):
-                problem = f"No papers in scope: {analyses.scope.describe()}."
-        except QueryError as err:
+            analyses.require_papers()
+        except QueryError as err:  # no match for the topic, no papers in scope: the page says so
             analyses, problem = None, str(err)
         html = report.render(analyses, self.meta, title, base_url, problem)
         return report.write(Path(output), html, started, problem)

@@ -3,13 +3,13 @@
 
 :func:`register` adds them to the ``kg`` group (``kg.cli`` calls it with its shared options,
 so this module does not import ``kg.cli``). A ``--topic`` that matches nothing, or a scope
-with no papers, exits with status 2; ``kg report`` still writes the page, saying so.
+with no papers (an empty store too), exits with status 2; ``kg report`` still writes the page,
+saying so.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -160,11 +160,9 @@ def register(main: click.Group, store_option: Callable[[Any], Any], formats: cli
         """Write the field at a glance as one offline HTML file: overview, top concepts and their
         growth, rising and falling, communities, institutions per topic, central authors and papers."""
         from kg import api
-        from kg.errors import one_line
 
         summary = api.open_store(store).report(output, topic=topic, since=since, base_url=base_url, title=title)
         if not ctx.find_root().obj["quiet"]:
             message(f"wrote {output}: {summary.bytes / 1e6:.2f} MB in {summary.seconds:.2f}s")
         if summary.problem:
-            click.echo(f"kg: error: {one_line(summary.problem)} (the report says so)", err=True)
-            sys.exit(2)
+            raise QueryError(f"{summary.problem} (the report says so)")

@@ -112,13 +112,26 @@ def test_scopes_with_nothing_in_them_say_so(built_store: Path, tmp_path: Path) -
     runner = CliRunner()
     for option, expected in (
         (["--topic", "zzqqxx nothing like it"], "no concept or topic matches"),
-        (["--since", "2100"], "No papers in scope: from 2100 on."),
+        (["--since", "2100"], "no papers in scope: from 2100 on"),
     ):
         output = tmp_path / "empty.html"
         result = runner.invoke(main, ["report", "-o", str(output), *option, "--store", str(built_store)])
         assert result.exit_code == 2 and "the report says so" in result.output
         html = output.read_text(encoding="utf-8")
         assert "Nothing to show" in html and expected in html and "<svg" not in html
+
+
+def test_an_empty_store_gives_a_page_saying_so(tmp_path: Path) -> None:
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()  # no input files: an empty store, on purpose
+    store = tmp_path / ".kg"
+    kg.build([inputs], store=store, allow_empty=True)
+    output = tmp_path / "empty.html"
+    result = CliRunner().invoke(main, ["report", "-o", str(output), "--store", str(store)])
+    assert result.exit_code == 2 and "the store holds no papers" in result.output
+    html = output.read_text(encoding="utf-8")
+    assert "Nothing to show" in html and "the store holds no papers" in html and "<svg" not in html
+    assert CliRunner().invoke(main, ["top", "method", "--store", str(store)]).exit_code == 2
 
 
 def test_to_networkx_is_typed_with_properties(handle: kg.KnowledgeGraph) -> None:

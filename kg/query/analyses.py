@@ -167,6 +167,8 @@ class Analyses:
 
     def require_papers(self) -> None:
         """Raise :class:`NoPapersError` when the scope holds no papers (the CLI's exit status 2)."""
+        if not self.tables.papers:
+            raise NoPapersError("the store holds no papers")
         if not self.papers:
             raise NoPapersError(f"no papers in scope: {self.scope.describe()}")
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from kg.query.analyses import KINDS, TREND_KINDS, Analyses
+from kg.query.analyses import KINDS, TREND_KINDS, Analyses, NoPapersError
 from kg.query.network import Network
 from kg.report import charts
 
@@ -119,12 +119,11 @@ def render(
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    if analyses is not None and problem is None and not analyses.papers:
-        problem = (
-            "The store holds no papers."
-            if analyses.scope.describe() == "all papers"
-            else f"No papers in scope: {analyses.scope.describe()}."
-        )
+    if analyses is not None and problem is None:
+        try:
+            analyses.require_papers()
+        except NoPapersError as err:
+            problem = str(err)
     data = _sections(analyses, meta) if analyses is not None and problem is None else {}
     scope = analyses.scope.describe() if analyses is not None else "all papers"
     return environment.get_template(TEMPLATE).render(

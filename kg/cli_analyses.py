@@ -92,16 +92,20 @@ def register(main: click.Group, store_option: Callable[[Any], Any], formats: cli
     def trends(
         kinds: tuple[str, ...], limit: int, since: int | None, topic: str | None, format_: str, store: Path
     ) -> None:
-        """Rising and falling methods, datasets and tasks between the two latest years in scope.
+        """Rising and falling methods, datasets and tasks between the two latest years in scope
+        with at least 5 papers each.
 
         Ranked by the change in share of that year's papers (percentage points), among concepts
         on at least 2 papers in one of the two years; the counts are shown beside."""
-        from kg.query.analyses import TREND_KINDS
+        from kg.query.analyses import MIN_YEAR_PAPERS, TREND_KINDS
 
         analyses = _analyses(store, since, topic)
         result = analyses.trends(tuple(k.lower() for k in kinds) or TREND_KINDS, limit)
         if result.latest is None:
-            raise QueryError(f"trends need papers from two years; {analyses.scope.describe()} has {analyses.years}")
+            raise QueryError(
+                f"trends need two years with at least {MIN_YEAR_PAPERS} papers each; {analyses.scope.describe()} "
+                f"has {dict(analyses.papers_per_year)}"
+            )
         rows = result.rows()
         columns = list(rows[0]) if rows else ["direction", "kind", "name", "id", "change", "share_change_pp"]
         if format_ == "table":

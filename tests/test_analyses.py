@@ -112,6 +112,8 @@ def test_trends_rank_by_share_change_with_real_counts(handle: kg.KnowledgeGraph)
             assert r.share_change == round(100 * (now / years[2021] - before / years[2020]), 2)
     assert all(r.share_change < 0 for items in trends.falling.values() for r in items)
     assert handle.analyses(since=2021).trends().latest is None  # one year: nothing to compare
+    sparse = handle.analyses(topic="reinforcement learning")  # 2019: 1 paper, 2020: none, 2021: 62
+    assert sparse.papers_per_year[2019] < 5 and sparse.trends().latest is None
 
 
 def test_topic_scope_keeps_the_papers_of_the_matched_concepts(handle: kg.KnowledgeGraph) -> None:

@@ -6,8 +6,9 @@ edge to a concept or topic the text matches (or one narrower than it; the matchi
 ``kg who-works-on``). ``kg top``, ``kg trends``, ``kg report`` and the Python API all call
 these functions, so they print the same numbers.
 
-Growth compares the two latest years in scope: a concept's share of that year's papers, in
-percentage points, so a year with more papers does not make everything look like it rises.
+Growth compares the two latest years in scope with at least ``MIN_YEAR_PAPERS`` papers each: a
+concept's share of that year's papers, in percentage points, so a year with more papers does
+not make everything look like it rises.
 Rising and falling lists show the counts per year the change is computed from.
 """
 
@@ -23,6 +24,7 @@ from kg.query.tables import Paper, Tables
 KINDS = {"method": "Method", "dataset": "Dataset", "task": "Task", "topic": "Topic", "institution": "Institution"}
 TREND_KINDS = ("method", "dataset", "task")
 MIN_TREND_PAPERS = 2  # a concept on fewer papers in both years is noise, not a trend
+MIN_YEAR_PAPERS = 5  # a year with fewer papers in scope is not compared
 
 
 class NoPapersError(QueryError):
@@ -245,9 +247,12 @@ class Analyses:
         return self.ranked(kind)[:limit]
 
     def _latest_two(self) -> tuple[int | None, int | None]:
-        if len(self.years) < 2:
+        """The two latest years with at least :data:`MIN_YEAR_PAPERS` papers in scope (shares of
+        a year with one or two papers would swing by tens of points on one paper)."""
+        full = [year for year in self.years if self.papers_per_year[year] >= MIN_YEAR_PAPERS]
+        if len(full) < 2:
             return None, None
-        return self.years[-1], self.years[-2]
+        return full[-1], full[-2]
 
     def trends(self, kinds: tuple[str, ...] = TREND_KINDS, limit: int = 10) -> Trends:
         """Per kind, the concepts whose share of papers rose or fell most between the two latest years."""

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from kg.query.analyses import KINDS, TREND_KINDS, Analyses, NoPapersError
+from kg.query.analyses import KINDS, MIN_TREND_PAPERS, MIN_YEAR_PAPERS, TREND_KINDS, Analyses, NoPapersError
 from kg.query.network import Network
 from kg.report import charts
 
@@ -133,6 +133,8 @@ def render(
         meta=meta,
         link=lambda node_id: node_link(base_url, node_id),
         plural=PLURAL,
+        min_year_papers=MIN_YEAR_PAPERS,
+        min_trend_papers=MIN_TREND_PAPERS,
         **data,
     )
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from kg import __version__, cli_analyses
-from kg.commands import extraction, lookups, remote
+from kg import __version__
+from kg.commands import analyses, extraction, lookups, remote
 from kg.commands.options import (
     FORMATS,
     chosen_model,
@@ -549,7 +549,9 @@ main.add_command(lookups.profile)
 main.add_command(lookups.related)
 
 
-cli_analyses.register(main, store_option, FORMATS)  # kg top, trends, communities, report
-
 if __name__ == "__main__":
     main()
+main.add_command(analyses.top)
+main.add_command(analyses.trends)
+main.add_command(analyses.communities)
+main.add_command(analyses.report)

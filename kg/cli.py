@@ -549,6 +549,26 @@ main.add_command(lookups.profile)
 main.add_command(lookups.related)
 
 
+@main.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (others get a warning).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--timeout", type=float, default=10.0, show_default=True, help="Seconds a SPARQL or Cypher query may run."
+)
+@click.option("--max-rows", type=int, default=10_000, show_default=True, help="Rows a query answer may hold.")
+@click.option("--workers", type=int, default=2, show_default=True, help="Queries that may run at once.")
+def serve(store: Path, host: str, port: int, timeout: float, max_rows: int, workers: int) -> None:
+    """Browse the store and answer SPARQL (/sparql) and Cypher (/cypher) clients over HTTP, read-only."""
+    from kg.serve import require
+
+    require()
+    from kg.serve.run import serve as run
+    from kg.serve.web import Settings
+
+    run(Settings(store, timeout=timeout, max_rows=max_rows, workers=workers), host, port)
+
+
 if __name__ == "__main__":
     main()
 main.add_command(analyses.top)

@@ -1,0 +1,72 @@
+"""The store as the pages see it: the live generation, switched at the first request after a rebuild.
+
+A build writes a whole new generation and then points ``CURRENT`` at it (:mod:`kg.store.layout`),
+so each request asks :func:`kg.api.open_store` which generation is live (two small file reads)
+and keeps serving from the handle it already has while that answer stays the same. When it
+changes, the next request gets a new :class:`Snapshot`; requests already running finish on the
+old one, whose generation a build keeps on disk until the one after.
+
+A snapshot caches, per generation, what pages reuse: the paper-title vocabulary of the search
+box and, only when a graph view is asked for,
+the typed graph read back from the RDF store.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from kg.api import KnowledgeGraph, open_store
+from kg.graph import Graph
+from kg.ontology import Ontology
+from kg.ontology import load as load_ontology
+from kg.query.match import Candidate, Vocabulary
+
+
+class Snapshot:
+    """One generation of the store, opened read-only, with per-generation caches."""
+
+    def __init__(self, handle: KnowledgeGraph) -> None:
+        self.handle = handle
+        self._lock = threading.Lock()
+        self._graph: Graph | None = None
+
+    @property
+    def index(self) -> Any:
+        """The lookup index (:class:`kg.query.index.LookupIndex`)."""
+        return self.handle.lookup_index
+
+    @cached_property
+    def ontology(self) -> Ontology:
+        return load_ontology()
+
+    @cached_property
+    def paper_vocabulary(self) -> Vocabulary:
+        """Paper titles, for the search box (the index's own vocabularies hold people and concepts)."""
+        return Vocabulary(Candidate(pid, "Paper", label, (), 0.0) for pid, label, _ in self.index.papers)
+
+    def graph(self) -> Graph:
+        """The whole typed graph (read once per generation, for the neighbourhood view)."""
+        with self._lock:
+            if self._graph is None:
+                self._graph = self.handle.graph()
+            return self._graph
+
+
+class Live:
+    """The store directory a server answers from."""
+
+    def __init__(self, store: str | Path) -> None:
+        self.store = Path(store)
+        self._lock = threading.Lock()
+        self._current: Snapshot | None = None
+
+    def snapshot(self) -> Snapshot:
+        """The live generation's snapshot; :class:`kg.errors.StoreError` when the store is gone."""
+        fresh = open_store(self.store)
+        with self._lock:
+            if self._current is None or self._current.handle.generation != fresh.generation:
+                self._current = Snapshot(fresh)
+            return self._current

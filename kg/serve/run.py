@@ -1,0 +1,70 @@
+"""Starting the server: check the store and the limits, warn about a public address, run uvicorn.
+
+``127.0.0.1`` is the default: the store is then reachable from this machine only, and the app
+also refuses requests whose ``Host`` is not a local name (a web page cannot reach it by DNS
+rebinding). Any other address serves whoever can reach it, so :func:`serve` logs a warning and
+the ``Host`` check is left to the network; the endpoints stay read-only and limited either way.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from dataclasses import replace
+
+from kg.api import open_store
+from kg.errors import UsageError
+from kg.serve.web import Settings
+
+log = logging.getLogger("kg")
+# Connections uvicorn keeps at once (more get 503) and how long an idle keep-alive may wait:
+# a few slow or idle clients cannot hold every connection.
+MAX_CONNECTIONS = 256
+KEEP_ALIVE_SECONDS = 5
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (``127.0.0.0/8``, ``::1``)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check(settings: Settings) -> None:
+    """Refuse limits that cannot work, and a store that cannot be opened, before binding a port."""
+    if settings.timeout <= 0:
+        raise UsageError("--timeout must be more than 0 seconds")
+    if settings.max_rows < 1:
+        raise UsageError("--max-rows must be 1 or more")
+    if settings.workers < 1:
+        raise UsageError("--workers must be 1 or more")
+    open_store(settings.store).lookup_index  # noqa: B018 - a missing or damaged store fails here, with its message
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve ``settings.store`` on ``host:port`` until interrupted."""
+    import uvicorn
+
+    from kg.serve.app import create_app
+
+    check(settings)
+    if not is_loopback(host):
+        log.warning(
+            "serving on %s: anyone who can reach this address can read the whole store; "
+            "use --host 127.0.0.1 to keep it on this machine",
+            host,
+        )
+        settings = replace(settings, allowed_hosts=("*",))
+    log.warning("serving %s on http://%s:%d/ (Ctrl-C stops it)", settings.store, host, port)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="warning",
+        limit_concurrency=MAX_CONNECTIONS,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        server_header=False,
+    )

@@ -6,9 +6,8 @@ and keeps serving from the handle it already has while that answer stays the sam
 changes, the next request gets a new :class:`Snapshot`; requests already running finish on the
 old one, whose generation a build keeps on disk until the one after.
 
-A snapshot caches, per generation, what pages reuse: the paper-title vocabulary of the search
-box and, only when a graph view is asked for,
-the typed graph read back from the RDF store.
+A snapshot caches, per generation, what pages reuse: the paper titles the search box looks
+through and, only when a graph view is asked for, the typed graph read back from the RDF store.
 """
 
 from __future__ import annotations
@@ -20,9 +19,9 @@ from typing import Any
 
 from kg.api import KnowledgeGraph, open_store
 from kg.graph import Graph
+from kg.normalize import key
 from kg.ontology import Ontology
 from kg.ontology import load as load_ontology
-from kg.query.match import Candidate, Vocabulary
 
 
 class Snapshot:
@@ -43,9 +42,10 @@ class Snapshot:
         return load_ontology()
 
     @cached_property
-    def paper_vocabulary(self) -> Vocabulary:
-        """Paper titles, for the search box (the index's own vocabularies hold people and concepts)."""
-        return Vocabulary(Candidate(pid, "Paper", label, (), 0.0) for pid, label, _ in self.index.papers)
+    def paper_titles(self) -> tuple[list[tuple[str, str]], list[str]]:
+        """(id, label) of every paper and the matching key of each label, for title search."""
+        papers = [(pid, label) for pid, label, _ in self.index.papers]
+        return papers, [key(label) for _, label in papers]
 
     def graph(self) -> Graph:
         """The whole typed graph (read once per generation, for the neighbourhood view)."""

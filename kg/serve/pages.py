@@ -1,8 +1,10 @@
 """What the home, search, who-works-on and query pages show, as plain data (their JSON twins).
 
 Search matches the text as :func:`kg.query.match.match_nodes` does (exact, alias, acronym,
-inflection, then fuzzy) in three vocabularies, people (authors and institutions), concepts and
-topics, and paper titles, and merges them: earlier stages first, then by score. Concepts of the
+inflection, then fuzzy) in the lookup index's two vocabularies, people (authors and
+institutions) and concepts and topics, and paper titles by rapidfuzz's ``WRatio`` (a part of a
+title, with typos, is enough), and merges them: earlier stages first, then by score, people
+before concepts before papers when equally good. Concepts of the
 scheme that no paper uses are left out (they have no page).
 """
 
@@ -11,7 +13,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rapidfuzz import fuzz, process
+
 from kg.errors import KgError
+from kg.normalize import key
 from kg.query.match import STAGES, NodeMatch, NoMatchError, match_nodes, suggest
 from kg.resources import resource_dir
 from kg.serve.live import Snapshot
@@ -19,6 +24,7 @@ from kg.serve.nodes import ref
 
 CONCEPT_TYPES = ("Method", "Dataset", "Task", "Topic")
 SEARCH_LIMIT = 25
+TITLE_CUTOFF = 85.0
 TYPE_ORDER = ("Author", "Institution", *CONCEPT_TYPES, "Paper")  # equally good matches: people first
 _PARAMS = re.compile(r"^(?://|#)\s*params:\s*(.*)$", re.MULTILINE)
 _TITLE = re.compile(r"^(?://|#)\s*(.+)$", re.MULTILINE)
@@ -44,10 +50,19 @@ def home(snap: Snapshot) -> dict[str, Any]:
 
 def _vocabularies(snap: Snapshot) -> list[tuple[Any, tuple[str, ...]]]:
     index = snap.index
+    return [(index.people_vocabulary, ("Author", "Institution")), (index.concept_vocabulary, CONCEPT_TYPES)]
+
+
+def _papers(snap: Snapshot, text: str, limit: int) -> list[NodeMatch]:
+    """Papers by title: the whole title, or a part of it with typos (rapidfuzz ``WRatio``)."""
+    wanted = key(text)
+    if not wanted:
+        return []
+    papers, keys = snap.paper_titles
+    found = process.extract(wanted, keys, scorer=fuzz.WRatio, score_cutoff=TITLE_CUTOFF, limit=limit)
     return [
-        (index.people_vocabulary, ("Author", "Institution")),
-        (index.concept_vocabulary, CONCEPT_TYPES),
-        (snap.paper_vocabulary, ("Paper",)),
+        NodeMatch(papers[i][0], "Paper", papers[i][1], "exact" if keys[i] == wanted else "fuzzy", score / 100, keys[i])
+        for _, score, i in found
     ]
 
 
@@ -62,7 +77,7 @@ def search(snap: Snapshot, text: str, limit: int = SEARCH_LIMIT) -> dict[str, An
     def has_page(found: NodeMatch) -> bool:
         return found.type not in CONCEPT_TYPES or bool(in_graph.get(found.id, (0, 0, 0, False))[3])
 
-    found: list[NodeMatch] = []
+    found = _papers(snap, text, limit)
     for vocabulary, types in _vocabularies(snap):
         found.extend(m for m in match_nodes(vocabulary, text, types, limit=limit * 2) if has_page(m))
     found.sort(key=lambda m: (_stage(m), -m.score, TYPE_ORDER.index(m.type), m.label))
@@ -106,6 +121,7 @@ def who_works_on(
         "understood_as": [
             ref(c.id, c.type, c.label, kind=c.kind, weight=c.weight) for c in ranking.resolution.concepts[:20]
         ],
+        "searched_text": list(ranking.resolution.phrases),
         "results": results,
     }
 

@@ -16,7 +16,7 @@ Starlette, uvicorn and Jinja2 are the optional extra ``kg[serve]``; :func:`requi
 
 from __future__ import annotations
 
-from importlib.util import find_spec
+import importlib
 
 from kg.errors import UsageError
 
@@ -25,6 +25,11 @@ EXTRA_PACKAGES = ("starlette", "uvicorn", "jinja2")
 
 def require() -> None:
     """Raise :class:`UsageError` naming the extra when a package ``kg serve`` needs is missing."""
-    missing = [name for name in EXTRA_PACKAGES if find_spec(name) is None]
+    missing = []
+    for name in EXTRA_PACKAGES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
     if missing:
         raise UsageError(f"kg serve needs {', '.join(missing)}: install the extra with pip install 'kg[serve]'")

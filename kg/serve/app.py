@@ -41,7 +41,7 @@ from kg.errors import KgError, StoreError
 from kg.query.match import NoMatchError
 from kg.serve import cypher, graphview, nodes, pages, sparql
 from kg.serve.execute import QueryFailed
-from kg.serve.web import HERE, JSON, SECURITY_HEADERS, Settings, State, error, page, state, wants_json
+from kg.serve.web import HERE, JSON, SECURITY_HEADERS, Settings, State, error, page, state, threaded, wants_json
 from kg.serve.workers import QueryTimeout, ServerBusy
 
 log = logging.getLogger("kg.serve")
@@ -110,7 +110,7 @@ def graph_view(request: Request) -> Response:
 
 
 async def query_page(request: Request) -> Response:
-    return await run_in_threadpool(_query_page, request, state(request))
+    return await state(request).in_thread("queries", _query_page, request, state(request))
 
 
 def _query_page(request: Request, shared: State) -> Response:
@@ -235,15 +235,15 @@ def create_app(settings: Settings) -> Starlette:
         Exception: server_error,
     }
     routes = [
-        Route("/", home),
-        Route("/search", search),
-        Route("/who-works-on", who_works_on),
+        Route("/", threaded(home)),
+        Route("/search", threaded(search)),
+        Route("/who-works-on", threaded(who_works_on)),
         Route("/query", query_page),
         Route("/sparql", sparql.endpoint, methods=["GET", "POST"]),
         Route("/cypher", cypher.endpoint, methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
-        Route("/graph/{node_id:path}", graph_view),
-        Route("/{node_id:path}", node),
+        Route("/graph/{node_id:path}", threaded(graph_view)),
+        Route("/{node_id:path}", threaded(node)),
     ]
     middleware = [
         Middleware(Limits, max_body=settings.max_body),

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -34,7 +33,9 @@ async def endpoint(request: Request) -> Response:
         raise QueryFailed(400, f"the request body is not JSON: {err}") from err
     query, params = _parsed(document)
     shared = web.state(request)
-    answer = await run_in_threadpool(shared.pool.run, Job("cypher", query, params, None, shared.settings.max_rows))
+    answer = await shared.in_thread(
+        "queries", shared.pool.run, Job("cypher", query, params, None, shared.settings.max_rows)
+    )
     headers = {"x-kg-rows": str(answer.rows)}
     if answer.truncated:
         headers["x-kg-truncated"] = f"true; the answer was cut at the server's cap of {shared.settings.max_rows} rows"

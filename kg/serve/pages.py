@@ -27,7 +27,7 @@ SEARCH_LIMIT = 25
 TITLE_CUTOFF = 85.0
 TYPE_ORDER = ("Author", "Institution", *CONCEPT_TYPES, "Paper")  # equally good matches: people first
 _PARAMS = re.compile(r"^(?://|#)\s*params:\s*(.*)$", re.MULTILINE)
-_TITLE = re.compile(r"^(?://|#)\s*(.+)$", re.MULTILINE)
+_COMMENT = re.compile(r"^(?://|#)\s*(.*)$")
 
 
 def home(snap: Snapshot) -> dict[str, Any]:
@@ -142,12 +142,11 @@ def examples() -> list[dict[str, Any]]:
     for sparql_file in sorted(directory.glob("*.rq")):
         text = sparql_file.read_text(encoding="utf-8")
         cypher_file = sparql_file.with_suffix(".cypher")
-        title = _TITLE.search(text)
         params = _PARAMS.search(text)
         found.append(
             {
                 "name": sparql_file.stem,
-                "title": title.group(1).strip() if title else sparql_file.stem,
+                "title": _question(text) or sparql_file.stem,
                 "sparql": text,
                 "cypher": cypher_file.read_text(encoding="utf-8") if cypher_file.exists() else None,
                 "params": dict(
@@ -156,6 +155,19 @@ def examples() -> list[dict[str, Any]]:
             }
         )
     return found
+
+
+def _question(text: str) -> str:
+    """The question a catalogue file asks: its opening comment lines, up to the first sentence end."""
+    words: list[str] = []
+    for line in text.splitlines():
+        comment = _COMMENT.match(line.strip())
+        if comment is None or comment.group(1).startswith("params:"):
+            break
+        words.append(comment.group(1))
+        if comment.group(1).endswith("."):
+            break
+    return " ".join(words).strip()
 
 
 def parse_params(pairs: list[tuple[str, str]]) -> dict[str, str]:

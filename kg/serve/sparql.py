@@ -23,7 +23,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -100,7 +99,7 @@ async def endpoint(request: Request) -> Response:
         raise QueryFailed(400, str(err)) from err
     shared = web.state(request)
     job = Job("sparql", query, params, accept, shared.settings.max_rows)
-    answer = await run_in_threadpool(shared.pool.run, job)
+    answer = await shared.in_thread("queries", shared.pool.run, job)
     headers = {"x-kg-rows": str(answer.rows)}
     if answer.truncated:
         headers["x-kg-truncated"] = f"true; the answer was cut at the server's cap of {shared.settings.max_rows} rows"

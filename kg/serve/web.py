@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -28,6 +30,10 @@ SECURITY_HEADERS = {
 }
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 API_PATHS = ("/sparql", "/cypher")
+# Threads for page work (CPU-bound, a few ms each) and for waiting on query workers (idle while
+# waiting). Few page threads keep requests close to first come, first served: forty threads
+# taking turns at the GIL gave p95 four times p50 under 32 clients (benchmarks/bench_serve.py).
+THREADS = {"pages": 4, "queries": 64}
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,7 @@ class State:
         self.live = Live(settings.store)
         self._pool: QueryPool | None = None
         self._lock = threading.Lock()
+        self._limiters: dict[str, anyio.CapacityLimiter] = {}
         self.templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(HERE / "templates")),
             autoescape=True,
@@ -66,6 +73,13 @@ class State:
                 self._pool = QueryPool(settings.store, size=settings.workers, timeout=settings.timeout)
             return self._pool
 
+    async def in_thread(self, kind: str, function: Callable[..., Any], *args: Any) -> Any:
+        """Run blocking ``function(*args)`` on one of the ``kind`` threads (:data:`THREADS`)."""
+        limiter = self._limiters.get(kind)
+        if limiter is None:  # made in the event loop, on first use
+            limiter = self._limiters[kind] = anyio.CapacityLimiter(THREADS[kind])
+        return await anyio.to_thread.run_sync(function, *args, limiter=limiter)
+
     def close(self) -> None:
         with self._lock:
             if self._pool is not None:
@@ -75,6 +89,17 @@ class State:
 
 def state(request: Request) -> State:
     return request.app.state.kg
+
+
+def threaded(function: Callable[[Request], Response]) -> Callable[[Request], Awaitable[Response]]:
+    """A blocking page function as an endpoint run on the page threads."""
+
+    async def endpoint(request: Request) -> Response:
+        return await state(request).in_thread("pages", function, request)
+
+    endpoint.__name__ = endpoint.__qualname__ = function.__name__
+    endpoint.__doc__ = function.__doc__
+    return endpoint
 
 
 # ---------------------------------------------------------------------- responses

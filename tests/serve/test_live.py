@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
 from pathlib import Path
 
 import httpx
@@ -46,7 +47,7 @@ def test_sparqlwrapper_select_construct_and_ask(live_server: LiveServer, handle:
     client.setReturnFormat(SPARQLWrapper.JSON)
     assert client.queryAndConvert()["boolean"] is True
     client.setQuery("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
-    with pytest.raises(Exception, match="403|Forbidden|refused"):
+    with pytest.raises(urllib.error.HTTPError, match=r"HTTP Error 403"):  # SPARQLWrapper passes 403 on
         client.query()
 
 
@@ -108,6 +109,11 @@ def test_kg_serve_command(built_store: Path, tmp_path: Path) -> None:
     )
     assert missing.returncode == 1 and missing.stderr.startswith("kg: error: store ") and "kg build" in missing.stderr
     assert "Traceback" not in missing.stderr
+    without = "import sys; sys.modules['uvicorn'] = None; from kg.cli import main; main()"
+    extra = subprocess.run(
+        [sys.executable, "-c", without, "serve", "--store", str(built_store)], capture_output=True, text=True
+    )
+    assert extra.returncode == 2 and "pip install 'kg[serve]'" in extra.stderr and "uvicorn" in extra.stderr
     bad = subprocess.run(
         [kg_command, "serve", "--store", str(built_store), "--timeout", "0"], capture_output=True, text=True
     )

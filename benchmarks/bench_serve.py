@@ -57,7 +57,8 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [str(Path(sys.executable).parent / "kg"), "serve", "--store", str(store), "--port", str(self.port)]
-        self.process = subprocess.Popen([*command, *options], stderr=subprocess.DEVNULL)
+        self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - the server's messages, read and closed on exit
+        self.process = subprocess.Popen([*command, *options], stderr=self.log)
 
     def __enter__(self) -> Server:
         deadline = time.monotonic() + 60
@@ -74,6 +75,11 @@ class Server:
     def __exit__(self, *_: Any) -> None:
         self.process.terminate()
         self.process.wait(30)
+        self.log.seek(0)
+        lines = [line for line in self.log.read().splitlines() if "serving" not in line]
+        if lines:
+            print("server log:\n" + "\n".join(lines[-40:]), file=sys.stderr)
+        self.log.close()
 
 
 def request_makers(store: Path, rng: random.Random) -> dict[str, Callable[[], Request]]:

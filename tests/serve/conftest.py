@@ -20,6 +20,7 @@ pytest.importorskip("starlette", reason="kg serve needs the extra: pip install -
 
 from kg.serve.app import create_app
 from kg.serve.web import Settings
+from tests.test_viz import browser  # noqa: F401 - test_viz's headless Chromium fixture, for test_browser
 
 with warnings.catch_warnings():  # Starlette 1.x prefers httpx2 for its TestClient; httpx works the same
     warnings.simplefilter("ignore")

@@ -4,7 +4,8 @@ A person's path through the pages (search a name, open the author, follow a co-a
 concept, ask who works on it, open the neighbourhood graph), with every request recorded:
 none may leave the server on 127.0.0.1, and no console error or page error may occur. A store
 of hostile titles shows them as text, and nothing in it runs. Skips (with the reason) when
-/usr/bin/chromium or playwright is missing, as tests/test_viz.py does.
+/usr/bin/chromium or playwright is missing (tests/test_viz.py's ``browser`` fixture, shared by
+tests/serve/conftest.py).
 """
 
 from __future__ import annotations
@@ -18,22 +19,7 @@ import pytest
 
 from tests.serve.conftest import HOSTILE_TITLE, SCRIPT, LiveServer
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is missing: pip install -e '.[dev]'")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield launched
-        launched.close()
 
 
 class Visit:

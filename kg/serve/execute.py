@@ -4,8 +4,10 @@ Shared by the worker processes (:mod:`kg.serve.workers`), which call :func:`run_
 gets ``kg sparql``'s refusals (UPDATE, SERVICE: :mod:`kg.query.sparql`) and prefixes, runs on
 the facade's read-only Oxigraph handle with values bound as SEP-0007 substitutions, and its
 answer is serialised in the format ``Accept`` asks for (:mod:`kg.serve.results`). Cypher goes
-through :meth:`kg.api.KnowledgeGraph.cypher` (read-only database, write clauses refused) and
-answers ``{"columns", "rows", "truncated"}`` as JSON.
+through :meth:`kg.api.KnowledgeGraph.cypher_stream` (read-only database, write clauses refused),
+read from the engine only up to the row cap, and answers ``{"columns", "rows", "truncated"}``
+as JSON. The time limit is the worker pool's: it stops the whole process, because Oxigraph
+cannot be interrupted.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from kg.api import KnowledgeGraph
 from kg.errors import KgError
 from kg.query import cypher as cypher_query
 from kg.query import sparql
+from kg.query.limits import QueryLimits
 from kg.serve import results
 
 
@@ -104,10 +107,11 @@ def run_cypher(handle: KnowledgeGraph, job: Job) -> Answer:
     if clause is not None:
         raise QueryFailed(403, f"{clause} is refused: this endpoint is read-only")
     try:
-        found = handle.cypher(job.query, job.params)
+        found = handle.cypher_stream(job.query, job.params, QueryLimits(rows=job.max_rows))
+        rows = list(found.rows)  # read from the engine up to the cap: memory stays bounded
     except KgError as err:
         raise QueryFailed(400, str(err)) from err
-    rows, truncated = _first(iter(found.rows), job.max_rows)
+    truncated = found.truncated
     body = {"columns": found.columns, "rows": rows, "truncated": truncated}
     return Answer(json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json", len(rows), truncated)
 

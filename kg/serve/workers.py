@@ -13,9 +13,9 @@ query. Workers only read: SPARQL runs on Oxigraph's read-only handle after the s
 ``kg sparql`` (UPDATE, SERVICE), Cypher on the read-only database after ``kg cypher``'s
 write-clause check.
 
-Rows past ``max_rows`` are not sent: the answer says it was cut (``truncated``). A Cypher
-result is read whole by the engine before it is cut, so its memory is bounded only by the time
-limit.
+Rows past ``max_rows`` are not read from the engine: the answer says it was cut
+(``truncated``). (:mod:`kg.query.limits` also has a time limit, in a thread: it stops waiting
+for Oxigraph but cannot stop Oxigraph, which would go on using a core; a process can be stopped.)
 """
 
 from __future__ import annotations

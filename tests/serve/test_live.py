@@ -107,7 +107,7 @@ def test_kg_serve_command(built_store: Path, tmp_path: Path) -> None:
     missing = subprocess.run(
         [kg_command, "serve", "--store", str(tmp_path / "nothing")], capture_output=True, text=True, timeout=60
     )
-    assert missing.returncode == 1 and missing.stderr.startswith("kg: error: store ") and "kg build" in missing.stderr
+    assert missing.returncode == 2 and missing.stderr.startswith("kg: error: store ") and "kg build" in missing.stderr
     assert "Traceback" not in missing.stderr
     without = "import sys; sys.modules['uvicorn'] = None; from kg.cli import main; main()"
     extra = subprocess.run(

@@ -42,6 +42,7 @@ def test_wheel_contains_the_data(wheel: Path) -> None:
     model = {n for n in names if n.startswith("kg/extract/model/")}
     assert {"kg/extract/model/meta.json", "kg/extract/model/ner/model", "kg/extract/model/MODEL.md"} <= model
     assert sum(zipfile.ZipFile(wheel).getinfo(n).file_size for n in model) < 25_000_000
+    assert "kg/serve/templates/base.html" in names and "kg/serve/static/kg.css" in names  # kg serve
 
 
 @pytest.fixture(scope="module")

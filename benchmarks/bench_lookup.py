@@ -12,10 +12,17 @@ topic for ``profile``) with the store already open and its index loaded once (th
 call is reported apart), on the default corpus and, when ``../shared/corpora/paperlists`` is
 present, on ICLR 2020–2022 (read in place).
 
+Keyword evaluation (:mod:`_keyword_eval`, when ``../shared/corpora`` holds ICLR 2021): a few
+hundred topics from ICLR 2021 author keywords, over a store built from the same papers without
+their keywords; R-precision, P@5 and MAP on the tuning half and on the held-out half, the weakest
+held-out topics, and (``--per-topic``) every topic's row.
+
     .venv/bin/python benchmarks/bench_lookup.py [--store DIR] [--paperlists-store DIR] [--no-paperlists]
+        [--keywords-store DIR] [--no-keywords] [--only-keywords] [--per-topic]
 
 Without ``--store`` the default corpus is built into a temporary store first; the same for
-``--paperlists-store`` (about 40 s).
+``--paperlists-store`` (about 40 s) and ``--keywords-store`` (the ICLR 2021 papers as JSON lines
+written to a temporary directory, never into the repository).
 """
 
 from __future__ import annotations
@@ -28,7 +35,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from _common import CORPORA, ROOT, load_eval, lookup_latencies, percentile
+import _keyword_eval
+from _common import CORPORA, ROOT, load_eval, lookup_latencies, percentile, print_table
 
 sys.path.insert(0, str(ROOT))
 
@@ -87,6 +95,23 @@ def latency(index: LookupIndex, topics: list[dict], label: str) -> None:
         print(f"  {kind:16} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   max {max(times):7.1f} ms")
 
 
+def keyword_quality(index: LookupIndex, per_topic: bool) -> None:
+    """The ICLR 2021 keyword evaluation: means per half, weakest held-out topics, per-topic rows."""
+    tuning, held_out = _keyword_eval.split(_keyword_eval.topics())
+
+    def rank(topic: str, limit: int) -> list[str]:
+        return [key(r.author.name) for r in who_works_on(index, topic, limit=limit).results]
+
+    halves = {"tuning": _keyword_eval.evaluate(rank, tuning), "held-out": _keyword_eval.evaluate(rank, held_out)}
+    summary = [{"half": h, "topics": len(rows), **_keyword_eval.means(rows)} for h, rows in halves.items()]
+    print_table(summary, "ICLR 2021 keyword topics (store built without keywords)")
+    weakest = sorted(halves["held-out"], key=lambda r: (r["R-prec"], r["topic"]))[:15]
+    print_table(weakest, "weakest held-out topics")
+    if per_topic:
+        for half, rows in halves.items():
+            print_table(rows, f"every {half} topic")
+
+
 def build(paths: list[Path] | None, into: Path) -> Path:
     import kg
 
@@ -101,9 +126,21 @@ def main() -> None:
     parser.add_argument("--store", type=Path)
     parser.add_argument("--paperlists-store", type=Path)
     parser.add_argument("--no-paperlists", action="store_true")
+    parser.add_argument("--keywords-store", type=Path, help="A store built from the keyword evaluation's input.")
+    parser.add_argument("--no-keywords", action="store_true", help="Skip the ICLR 2021 keyword evaluation.")
+    parser.add_argument("--only-keywords", action="store_true", help="Run the keyword evaluation alone.")
+    parser.add_argument("--per-topic", action="store_true", help="Print every keyword topic's row.")
     args = parser.parse_args()
     topics = load_eval()
     with tempfile.TemporaryDirectory() as tmp:
+        if not args.no_keywords and (args.keywords_store or _keyword_eval.available()):
+            kw_store = args.keywords_store
+            if kw_store is None:
+                kw_store = build([_keyword_eval.write_input(Path(tmp))], Path(tmp) / "keywords")
+            print("== quality on ICLR 2021 keyword topics")
+            keyword_quality(open_index(kw_store), args.per_topic)
+            if args.only_keywords:
+                return
         store = args.store or build(None, Path(tmp) / "default")
         index = open_index(store)
         print(f"== quality on the default corpus ({len(topics)} topics)")

@@ -62,8 +62,13 @@ def _joined() -> list[dict]:
         ]
         keywords = [k.strip() for k in (entry.get("keywords") or "").split(";") if k.strip()]
         papers.append(
-            {"id": entry["id"], "title": text["title"], "abstract": text["abstract"], "authors": authors,
-             "keywords": keywords}
+            {
+                "id": entry["id"],
+                "title": text["title"],
+                "abstract": text["abstract"],
+                "authors": authors,
+                "keywords": keywords,
+            }
         )
     return papers
 
@@ -131,8 +136,14 @@ def evaluate(rank: Callable[[str, int], list[str]], chosen: Sequence[Topic]) -> 
         ranked = rank(topic.text, 3 * len(topic.relevant))
         r_precision, p5, ap = measures(ranked, topic.relevant)
         rows.append(
-            {"topic": topic.text, "papers": topic.papers, "R": len(topic.relevant), "R-prec": r_precision,
-             "P@5": p5, "AP": ap}
+            {
+                "topic": topic.text,
+                "papers": topic.papers,
+                "R": len(topic.relevant),
+                "R-prec": r_precision,
+                "P@5": p5,
+                "AP": ap,
+            }
         )
     return rows
 

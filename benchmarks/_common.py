@@ -189,7 +189,7 @@ def lookup_latencies(index: Any, topics: Sequence[str], names: Sequence[str]) ->
             try:
                 call(argument)
             except Exception as err:  # a topic without concepts (related) or an ambiguous name
-                if type(err).__name__ not in {"NoMatchError", "AmbiguousMatchError"}:
+                if type(err).__name__ not in {"NoMatchError", "AmbiguousMatchError", "NothingLeftError"}:
                     raise
             times.append((time.perf_counter() - started) * 1000)
         result[kind] = times

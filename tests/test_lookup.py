@@ -17,18 +17,23 @@ from click.testing import CliRunner
 
 import kg
 from kg.cli import main
-from kg.errors import StoreError
+from kg.errors import QueryError, StoreError
 from kg.query.index import LookupIndex, field_kind, open_index, tokens
 from kg.query.lookup import (
+    DIMINISHING,
+    MIDDLE_AUTHOR,
     PAPERS_PER_RESULT,
+    SHARPNESS,
+    NothingLeftError,
     _recency,
     _relevance,
+    expand,
     institutions_on,
     paper_relevance,
     resolve_topic,
     who_works_on,
 )
-from kg.query.match import AmbiguousMatchError, NoMatchError, match_nodes
+from kg.query.match import NoMatchError, match_nodes
 from kg.query.profile import profile
 from kg.query.related import related
 
@@ -134,12 +139,25 @@ def test_unknown_topic_suggests(crafted: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "hostile", ["'; DROP TABLE papers; --", '" } UNION { ?s ?p ?o', "$x", "MATCH (n) DETACH DELETE n", "%", "_", ")(*&"]
+    "hostile",
+    [
+        "'; DROP TABLE papers; --",
+        '" } UNION { ?s ?p ?o',
+        "$x",
+        "MATCH (n) DETACH DELETE n",
+        "%",
+        "_",
+        ")(*&",
+        ".*",
+        "(?i)gnn[s]?|^$",
+        "\\d+\\",
+        "graph OR 1=1 --",
+    ],
 )
 def test_hostile_input_is_data(crafted: Path, hostile: str) -> None:
     handle = kg.open_store(crafted)
     for call in (handle.who_works_on, handle.institutions_on, handle.related, handle.profile):
-        with contextlib.suppress(NoMatchError, AmbiguousMatchError):
+        with contextlib.suppress(QueryError):  # no match, several, or matched but no paper: typed, exit 2
             call(hostile)
     assert len(open_index(crafted).papers) == len(PAPERS)
 
@@ -187,41 +205,72 @@ TOPICS = [
 ]
 
 
+def _expanded(index: LookupIndex, text: str) -> Any:
+    """X resolved and expanded by co-occurrence, as the lookups do."""
+    resolution = resolve_topic(index, text)
+    relevance, order = _relevance(index, resolution)
+    return expand(index, resolution, relevance, order)
+
+
+def _diminished(evidence: list[float]) -> float:
+    total = 0.0
+    for rank, value in enumerate(sorted(evidence, reverse=True)):
+        total += value * DIMINISHING**rank
+    return total
+
+
 def _reference_who(index: LookupIndex, text: str, since: int | None = None) -> list[tuple[Any, ...]]:
-    """Who works on X computed row by row from the index tables (as kg did before its arrays):
-    (author id, score, paper count, shown paper ids) best first."""
-    relevant = paper_relevance(index, resolve_topic(index, text))
-    per_author: dict[int, list[tuple[float, int]]] = {}
+    """Who works on X computed row by row from the index tables: each author's evidence (r(p)^s ×
+    recency × byline weight) strongest first with diminishing weights; ties by the strongest
+    evidence, the paper count, then who was found first. (author id, score, paper count, shown
+    paper ids) best first."""
+    relevant = paper_relevance(index, _expanded(index, text))
+    per_author: dict[int, list[tuple[float, float, int]]] = {}
+    found: dict[int, int] = {}
     for paper, (relevance, _) in relevant.items():
         year = index.papers[paper][2]
         if since is None or (year is not None and year >= since):
-            for author in index.authors_of.get(paper, ()):
-                per_author.setdefault(author, []).append((relevance * _recency(year, index.newest_year), paper))
-    ranked = [(round(sum(w for w, _ in p), 4), len(p), a, p) for a, p in per_author.items()]
-    ranked.sort(key=lambda r: (-r[0], -r[1], index.authors[r[2]][1]))
+            weighted = relevance**SHARPNESS * _recency(year, index.newest_year)
+            byline = index.authors_of.get(paper, ())
+            for place, author in enumerate(byline):
+                edge = place in (0, len(byline) - 1)
+                per_author.setdefault(author, []).append((weighted * (1.0 if edge else MIDDLE_AUTHOR), weighted, paper))
+                found.setdefault(author, len(found))
+    ranked = [
+        (round(_diminished([e for e, _, _ in p]), 4), round(max(e for e, _, _ in p), 4), len(p), found[a], a, p)
+        for a, p in per_author.items()
+    ]
+    ranked.sort(key=lambda r: (-r[0], -r[1], -r[2], r[3]))
     rows = []
-    for score, count, author, papers in ranked[:10]:
-        papers = sorted(papers, key=lambda x: (-x[0], index.papers[x[1]][0]))[:PAPERS_PER_RESULT]
-        rows.append((index.authors[author][0], score, count, [index.papers[p][0] for _, p in papers]))
+    for score, _, count, _, author, papers in ranked[:10]:
+        shown = sorted(((w, p) for _, w, p in papers), key=lambda x: (-x[0], index.papers[x[1]][0]))
+        rows.append(
+            (index.authors[author][0], score, count, [index.papers[p][0] for _, p in shown][:PAPERS_PER_RESULT])
+        )
     return rows
 
 
 def _reference_institutions(index: LookupIndex, text: str) -> list[tuple[Any, ...]]:
-    relevant = paper_relevance(index, resolve_topic(index, text))
+    relevant = paper_relevance(index, _expanded(index, text))
     per_institution: dict[str, dict[int, float]] = {}
     members: dict[str, set[str]] = {}
+    found: dict[str, int] = {}
     for paper, (relevance, _) in relevant.items():
-        weighted = relevance * _recency(index.papers[paper][2], index.newest_year)
+        weighted = relevance**SHARPNESS * _recency(index.papers[paper][2], index.newest_year)
         for author in index.authors_of.get(paper, ()):
             for institution, on_paper in index.affiliations.get(author, ()):
                 if on_paper == paper:
                     per_institution.setdefault(institution, {})[paper] = weighted
                     members.setdefault(institution, set()).add(index.authors[author][1])
+                    found.setdefault(institution, len(found))
     ranked = sorted(
-        ((round(sum(p.values()), 4), len(p), i) for i, p in per_institution.items()),
-        key=lambda r: (-r[0], -r[1], index.institutions.get(r[2], r[2])),
+        (
+            (round(_diminished(list(p.values())), 4), round(max(p.values()), 4), len(p), found[i], i)
+            for i, p in per_institution.items()
+        ),
+        key=lambda r: (-r[0], -r[1], -r[2], r[3]),
     )
-    return [(i, score, count, tuple(sorted(members[i]))) for score, count, i in ranked[:10]]
+    return [(i, score, count, tuple(sorted(members[i]))) for score, _, count, _, i in ranked[:10]]
 
 
 def test_ranking_from_arrays_is_the_row_by_row_ranking(built_store: Path) -> None:
@@ -236,13 +285,18 @@ def test_ranking_from_arrays_is_the_row_by_row_ranking(built_store: Path) -> Non
         assert relevance[order].tolist() == [r for r, _ in reference.values()], text
         assert int(np.count_nonzero(relevance)) == len(reference)
         for since in (None, 2021):
-            found = who_works_on(index, text, since=since).results
+            try:
+                found = who_works_on(index, text, since=since).results
+            except NothingLeftError:  # no paper on X from 2021 on: the reference has no one either
+                found = ()
             expected = _reference_who(index, text, since)
             assert [(r.author.id, r.score, r.paper_count, [p.id for p in r.papers]) for r in found] == expected
-        found_i = institutions_on(index, text).results
-        assert [(r.institution.id, r.score, r.paper_count, r.authors) for r in found_i] == _reference_institutions(
-            index, text
-        )
+        try:
+            found_i = institutions_on(index, text).results
+        except NothingLeftError:  # no paper on X names an affiliation
+            found_i = ()
+        expected_i = _reference_institutions(index, text)
+        assert [(r.institution.id, r.score, r.paper_count, r.authors) for r in found_i] == expected_i
 
 
 def test_evidence_is_found_for_the_shown_papers_alone(built_store: Path) -> None:

@@ -10,6 +10,8 @@ from typing import Any, Generic, TypeVar
 
 from kg.query.match import NodeMatch
 
+EXPANDED = "expanded"  # the kind of a concept X was expanded to by co-occurrence
+
 
 @dataclass(frozen=True)
 class ConceptMatch:
@@ -25,16 +27,42 @@ class ConceptMatch:
 
 @dataclass(frozen=True)
 class TopicResolution:
-    """What X was taken to mean: matched and narrower concepts, suggestions, text phrases."""
+    """What X was taken to mean: matched, narrower and co-occurring (``kind == "expanded"``)
+    concepts, suggestions, the text phrases searched, the alternatives X was split into ("X / Y")
+    and the misspelt words corrected (phrase as typed, phrase searched)."""
 
     text: str
     concepts: tuple[ConceptMatch, ...]
     suggestions: tuple[NodeMatch, ...]
     phrases: tuple[str, ...]
+    alternatives: tuple[str, ...] = ()
+    corrections: tuple[tuple[str, str], ...] = ()
 
     @property
     def direct(self) -> tuple[ConceptMatch, ...]:
-        return tuple(c for c in self.concepts if c.via is None)
+        return tuple(c for c in self.concepts if c.via is None and c.kind != EXPANDED)
+
+    @property
+    def expanded(self) -> tuple[ConceptMatch, ...]:
+        return tuple(c for c in self.concepts if c.kind == EXPANDED)
+
+    def describe(self) -> str:
+        """One line saying how X was matched and what it was expanded to (the answer header)."""
+        parts = []
+        if len(self.alternatives) > 1:
+            parts.append("alternatives " + " | ".join(f"“{a}”" for a in self.alternatives))
+        for typed, searched in self.corrections:
+            parts.append(f"“{typed}” read as “{searched}”")
+        direct = self.direct
+        if direct:
+            narrower = len(self.concepts) - len(direct) - len(self.expanded)
+            names = ", ".join(f"{c.label} ({c.type}, {c.kind})" for c in direct)
+            parts.append(f"matched {names}" + (f" and {narrower} narrower concepts" if narrower else ""))
+        else:
+            parts.append("no concept or topic by that name: matched paper text (title, tl;dr, abstract, summaries)")
+        if self.expanded:
+            parts.append("expanded to " + ", ".join(c.label for c in self.expanded) + " (co-occurring on its papers)")
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True)

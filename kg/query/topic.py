@@ -1,0 +1,112 @@
+"""A topic as people type it, before it is matched: checked, split into alternatives, its
+misspelt words corrected against the store's own vocabulary, and (once papers are ranked) the
+concepts that co-occur with it found for the query expansion.
+
+Kept apart from the ranking (:mod:`kg.query.lookup`) because these are decisions about the
+*words* (what "X / Y" or "GNNs or transformers" means, which word "trasnformer" was meant to
+be), and they are what the answer header reports back.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from kg.errors import QueryError
+from kg.query.index import tokens
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from kg.query.index import LookupIndex
+
+MAX_TOPIC = 300  # characters: a topic is a few words, not a document
+_ALTERNATIVES = re.compile(r"\s*[/|;]\s*|\s+or\s+|\s*,\s+or\s+", re.IGNORECASE)
+_WORDY = re.compile(r"[^\W_]{2,}")
+
+# Query expansion by co-occurrence (pseudo-relevance feedback over concepts): the concepts on
+# the TOP best papers for X that are concentrated there, i.e. on at least MIN_SHARE of those
+# papers and with at least MIN_LIFT of their own papers among them.
+EXPANSION_TOP = 20
+EXPANSION_MIN_PAPERS = 3
+EXPANSION_MIN_SHARE = 0.15
+EXPANSION_MIN_LIFT = 0.25
+EXPANSION_WEIGHT = 0.5
+EXPANSION_MAX = 5
+
+
+class TopicError(QueryError):
+    """The topic cannot be looked up as given (empty, or far too long)."""
+
+
+def checked(text: str) -> str:
+    """The topic with its whitespace tidied; :class:`TopicError` when it is empty or too long."""
+    tidy = " ".join(text.split())
+    if not tidy:
+        raise TopicError("the topic is empty; give a few words, e.g. “graph neural networks”")
+    if len(tidy) > MAX_TOPIC:
+        raise TopicError(f"the topic is {len(tidy):,} characters long; give at most {MAX_TOPIC} (a few words)")
+    if not any(tokens(tidy)) and not _WORDY.search(tidy):
+        raise TopicError(f"the topic “{tidy[:40]}” has no words to look up")
+    return tidy
+
+
+def alternatives(text: str) -> list[str]:
+    """ "X / Y", "X/Y", "X | Y", "X; Y" and "X or Y" → [X, Y]; one topic otherwise. A split that
+    would leave a part without a two-letter word ("I/O", "TCP/IP" stay whole) is not made."""
+    parts = [p.strip() for p in _ALTERNATIVES.split(text)]
+    if len(parts) > 1 and all(_WORDY.search(p) and len(p) > 2 for p in parts):
+        return list(dict.fromkeys(parts))
+    return [text]
+
+
+def corrected(index: LookupIndex, phrase: str) -> str | None:
+    """The phrase with each word no paper has replaced by the closest word papers do have
+    (same first letter, rapidfuzz ratio ≥ 85, more frequent first); None when nothing changed."""
+    from rapidfuzz import fuzz, process
+
+    words = tokens(phrase)
+    frequency = index.document_frequency(words)
+    changed, out = False, []
+    for word in words:
+        if frequency.get(word, 0) or len(word) < 4 or not word.isalpha():
+            out.append(word)
+            continue
+        sql = "SELECT term, df FROM terms WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?"
+        candidates = dict(index.rows(sql, (word[0], word[0] + "{", len(word) - 2, len(word) + 2)))
+        found = process.extract(word, list(candidates), scorer=fuzz.ratio, score_cutoff=85, limit=5)
+        if not found:
+            out.append(word)
+            continue
+        best = max(found, key=lambda f: (f[1], candidates[f[0]], f[0]))[0]
+        out.append(best)
+        changed = True
+    return " ".join(out) if changed else None
+
+
+def cooccurring(
+    index: LookupIndex, relevance: np.ndarray, order: np.ndarray, exclude: set[str]
+) -> list[tuple[str, float]]:
+    """(concept id, weight) of the concepts concentrated on X's best papers (see the constants):
+    weight ``EXPANSION_WEIGHT · √(share · lift)`` (share: of the top papers carrying it; lift: of
+    its papers among the top), rounded, strongest first, ties by concept id."""
+    import numpy as np
+
+    if len(order) < EXPANSION_MIN_PAPERS:
+        return []
+    ranked = order[np.argsort(-relevance[order], kind="stable")][:EXPANSION_TOP]
+    on_top = np.zeros(len(relevance), dtype=bool)
+    on_top[ranked] = True
+    carriers = index.array("paper_concept_paper")
+    concepts = index.array("paper_concept_concept")
+    hits = np.bincount(concepts[on_top[carriers]], minlength=len(index.codes("concept")))
+    totals = np.bincount(concepts, minlength=len(hits))
+    ids = index.codes("concept")
+    found = []
+    for code in np.flatnonzero(hits >= EXPANSION_MIN_PAPERS).tolist():
+        share, lift = hits[code] / len(ranked), hits[code] / totals[code]
+        if ids[code] in exclude or share < EXPANSION_MIN_SHARE or lift < EXPANSION_MIN_LIFT:
+            continue
+        found.append((ids[code], round(EXPANSION_WEIGHT * (share * lift) ** 0.5, 4)))
+    found.sort(key=lambda f: (-f[1], f[0]))
+    return found[:EXPANSION_MAX]

@@ -30,6 +30,7 @@ from kg.query.lookup import (
     expand,
     institutions_on,
     paper_relevance,
+    papers_on,
     resolve_topic,
     who_works_on,
 )
@@ -357,12 +358,13 @@ def test_an_index_of_another_version_asks_for_a_build(built_store: Path, tmp_pat
 
 def test_related_and_profiles_count_as_the_tables_do(built_store: Path) -> None:
     index = open_index(built_store)
-    for text in ("GNNs", "CIFAR-10", "Transformer", "pruning", "Method"):
+    for text in ("GNNs", "CIFAR-10", "Transformer", "pruning", "Method", "generalization theory"):
         found = related(index, text, limit=1000)
-        own = [c.id for c in resolve_topic(index, text).concepts]
-        marks = ",".join("?" * len(own))
-        papers = {p for (p,) in index.rows(f"SELECT DISTINCT paper FROM concept_edges WHERE concept IN ({marks})", own)}
+        resolution, _, order = papers_on(index, text)
+        papers = set(order.tolist())  # the papers who-works-on ranks people by
         assert found.papers == len(papers)
+        own = {c.id for c in resolution.concepts if c.kind != "expanded"}
+        assert not own & {c.id for c in found.concepts}
         pairs = index.rows("SELECT DISTINCT paper, concept FROM concept_edges")
         counts = Counter(c for p, c in pairs if p in papers)
         assert {c.id: c.papers for c in found.concepts}.items() <= counts.items()

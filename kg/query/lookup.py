@@ -28,7 +28,7 @@ relevance of a paper is ``r(p) = max_f W_f·s_f + 0.25 · Σ_(other fields) W_f�
 ``s_f`` is the best strength in field ``f``; papers with ``r(p) < 0.2`` are dropped.
 
 Expansion learned from the corpus (no model, no download): the concepts concentrated on the 20
-papers with the highest ``r(p)`` (on at least 3 and 15 % of them, with at least a quarter of
+papers with the highest ``r(p)`` (on at least 3 and 15 % of them, with at least half of
 their own papers there; see :func:`kg.query.topic.cooccurring`) join X with weight
 ``0.5 · √(share · lift)`` (at most 5), and ``r(p)`` is computed again with them: papers on
 "contrastive learning" that only say "negative sampling" are found. The answer's header names
@@ -544,6 +544,14 @@ def _resolved(
                 f"none of the {before} papers on “{shown(resolution.text)}” is from {since} or later"
             )
     return resolution, *_weighted(index, relevance, kept, None)
+
+
+def papers_on(
+    index: LookupIndex, text: str, since: int | None = None
+) -> tuple[TopicResolution, np.ndarray, np.ndarray]:
+    """X resolved and expanded, r(p) × recency by paper and the papers on X in the order they
+    were found: the papers every lookup on X (people, institutions, related concepts) starts from."""
+    return _resolved(index, text, since)
 
 
 def _institution_filter(index: LookupIndex, institution: str) -> set[str]:

@@ -3,10 +3,12 @@ or compared with (grouped by relation, with paper and sentence counts and a sent
 evidence), and what co-occurs with X on the same papers (methods used with a dataset, tasks
 addressed with a method), with paper counts.
 
-X is resolved as for "who works on" (:func:`kg.query.lookup.resolve_topic`: matched concepts
-and topics plus everything narrower). The papers linked to any of them are collected, and every
-other concept on those papers is counted once per paper. X's own concepts and their broader
-concepts are left out (Graph Neural Network is not "related" to Graph Attention Network).
+X's papers are those "who works on X" ranks people by (:mod:`kg.query.lookup`: its matched,
+narrower and co-occurring concepts and its text in titles, tl;drs, abstracts and summaries), so
+a topic that is no concept ("generalization theory") has related concepts too. Every concept on
+those papers is counted once per paper. X's own matched and narrower concepts and their broader
+concepts are left out (Graph Neural Network is not "related" to Graph Attention Network); the
+concepts X was expanded to stay (they are what co-occurs with it).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from typing import Any
 import numpy as np
 
 from kg.query.index import LookupIndex
-from kg.query.lookup import TopicResolution, resolve_topic
-from kg.query.match import NoMatchError, inflection_key
+from kg.query.lookup import papers_on
+from kg.query.match import inflection_key
+from kg.query.results import EXPANDED, TopicResolution
 
 _RELATION = {
     ("Method", "Dataset"): "evaluated on",
@@ -129,17 +132,16 @@ def _ancestors(index: LookupIndex, concept: str) -> set[str]:
 
 def related(index: LookupIndex, text: str, limit: int = 10, types: tuple[str, ...] | None = None) -> Related:
     """Concepts sentences relate to ``text``'s concepts (at most ``limit`` per relation group), and
-    concepts that share papers with them (at most ``limit``), ranked by count."""
-    resolution = resolve_topic(index, text)
-    if not resolution.concepts:
-        raise NoMatchError(text, "concept or topic", resolution.suggestions)
-    own = {c.id for c in resolution.concepts}
+    concepts on the papers on ``text`` (at most ``limit``), ranked by how many of them they are on.
+
+    Raises :class:`kg.query.match.NoMatchError` when nothing matches ``text``."""
+    resolution, _, order = papers_on(index, text)
+    own = {c.id for c in resolution.concepts if c.kind != EXPANDED}
     excluded = set(own)
     for concept in resolution.direct:
         excluded |= _ancestors(index, concept.id)
     on_x = np.zeros(len(index.array("paper_year")), dtype=bool)
-    for papers, _ in index.concept_papers(own).values():
-        on_x[papers] = True
+    on_x[order] = True
     # Every concept of those papers once per paper, in the order the papers' edges are stored
     # (paper by paper): ties between concepts of one label keep the order they were found in.
     found = index.array("paper_concept_concept")[on_x[index.array("paper_concept_paper")]]

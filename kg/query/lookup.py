@@ -609,12 +609,14 @@ def venue_papers(index: LookupIndex, venue: str) -> np.ndarray:
     return np.flatnonzero(np.isin(index.array("paper_venue"), codes))
 
 
-def _members(index: LookupIndex, institution: str) -> np.ndarray:
-    """Author indexes affiliated with ``institution`` (or a part of it); NoMatchError naming the
-    closest institutions when none is called that."""
+def _members(index: LookupIndex, institution: str) -> tuple[str, np.ndarray]:
+    """(the institution's name, author indexes affiliated with it or a part of it);
+    NoMatchError naming the closest institutions when none is called ``institution``."""
     allowed = _institution_filter(index, institution)
+    names = sorted(index.institutions.get(i, i) for i in allowed)
+    named = names[0] + (f" and {len(names) - 1} more" if len(names) > 1 else "")
     sql = "SELECT DISTINCT author FROM affiliations WHERE institution IN ({})"
-    return np.array(sorted(m for (m,) in index.rows_among(sql, sorted(allowed))), dtype=np.int64)
+    return named, np.array(sorted(m for (m,) in index.rows_among(sql, sorted(allowed))), dtype=np.int64)
 
 
 def who_works_on(
@@ -632,7 +634,7 @@ def who_works_on(
     ``institution``), :class:`NothingLeftError` when the filters leave no paper or author, and
     :class:`kg.query.topic.TopicError` for an empty or overlong topic.
     """
-    members = _members(index, institution) if institution else None
+    named, members = _members(index, institution) if institution else ("", None)
     resolution, weighted, order = _resolved(index, text, since, venue)
     papers, authors, place, size = _in_order(index, order, ("authorship_paper", "authorship_author"))
     evidence = weighted[papers] * _byline_weight(place, size)
@@ -642,7 +644,7 @@ def who_works_on(
         candidates = candidates[np.isin(candidates, members)]
         if not len(candidates):
             raise NothingLeftError(
-                f"no author affiliated with {institution} has a paper on “{shown(resolution.text)}” "
+                f"no author affiliated with {named} has a paper on “{shown(resolution.text)}” "
                 f"({len(order)} papers by others)"
             )
     best = _best(candidates, sums, strongest, counts, authors, limit)

@@ -112,6 +112,26 @@ def keyword_quality(index: LookupIndex, per_topic: bool) -> None:
             print_table(rows, f"every {half} topic")
 
 
+def cold_cli(store: Path, topics: list[str], runs: int = 3) -> None:
+    """A lookup as a user runs it: a fresh ``kg who-works-on`` process per topic, against a fresh
+    interpreter that does nothing, run after run (median wall seconds: on a loaded machine both
+    grow)."""
+    from _common import run_measured
+
+    bare = [run_measured([sys.executable, "-c", "pass"]) for _ in range(runs)]
+    cli = [
+        run_measured([sys.executable, "-m", "kg.cli", "who-works-on", t, "--json", "--store", str(store)])
+        for t in topics[:5]
+        for _ in range(runs)
+    ]
+    assert all(m.returncode == 0 for m in cli), [m.stderr for m in cli if m.returncode][:1]
+    base, wall = statistics.median(m.wall for m in bare), statistics.median(m.wall for m in cli)
+    print(
+        f"  cold `kg who-works-on` process: median {wall:.2f} s, bare interpreter {base:.2f} s, "
+        f"beyond interpreter start {wall - base:.2f} s"
+    )
+
+
 def build(paths: list[Path] | None, into: Path) -> Path:
     import kg
 
@@ -147,6 +167,7 @@ def main() -> None:
         quality(index, topics)
         print("\n== latency")
         latency(index, topics, "default corpus")
+        cold_cli(store, [item["topic"] for item in topics])
         if args.no_paperlists:
             return
         pl_store = args.paperlists_store

@@ -63,23 +63,19 @@ the papers shown.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from kg.errors import QueryError, shown
 from kg.normalize import key
-from kg.query import topic
+from kg.query.evidence import Evidence, evidence_sentence
 from kg.query.index import NO_YEAR, LookupIndex, field_kind, tokens
-from kg.query.match import NodeMatch, NoMatchError
+from kg.query.match import NoMatchError
 from kg.query.results import (
-    EXPANDED,
     AuthorInfo,
     AuthorResult,
-    ConceptMatch,
     InstitutionRef,
     InstitutionResult,
     InstitutionsOn,
@@ -87,10 +83,9 @@ from kg.query.results import (
     TopicResolution,
     WhoWorksOn,
 )
-from kg.records import SUBJECT_TYPES
+from kg.query.topic import expand, resolve_topic
 
 FIELD_WEIGHTS = {"title": 1.0, "tldr": 0.9, "topic": 0.8, "abstract": 0.6, "summary": 0.35}
-NARROWER_DECAY = 0.85
 RECENCY_DECAY = 0.85
 UNKNOWN_YEAR_WEIGHT = 0.8
 OTHER_FIELDS = 0.25
@@ -102,119 +97,23 @@ MIN_COVERAGE = 0.75
 SATURATION_CAP = 2.2  # BM25's own bound (k1 + 1): more mentions count more
 K1, B = 1.2, 0.75
 PAPERS_PER_RESULT = 10
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
-
-
-# ---------------------------------------------------------------------- resolution
-
-
-def resolve_topic(index: LookupIndex, text: str) -> TopicResolution:
-    """X → matched concepts and topics (best stage only), expanded to narrower concepts; "X / Y"
-    and "X or Y" resolved part by part and merged; a part matching no concept whose words no
-    paper has is searched with its misspelt words corrected. Raises
-    :class:`kg.query.topic.TopicError` for an empty or overlong X."""
-    text = topic.checked(text)
-    parts = topic.alternatives(text)
-    concepts: dict[str, ConceptMatch] = {}
-    phrases: dict[tuple[str, ...], str] = {}
-    suggestions: list[NodeMatch] = []
-    corrections = []
-    for part in parts:
-        found = _resolve_part(index, part)
-        for concept in found.concepts:
-            if concept.id not in concepts or concepts[concept.id].weight < concept.weight:
-                concepts[concept.id] = concept
-        searched = found.phrases
-        if not found.concepts:
-            fixed = topic.corrected(index, part)
-            if fixed is not None:
-                corrections.append((part, fixed))
-                searched = (*searched, fixed)
-        for phrase in searched:
-            phrases.setdefault(tuple(tokens(phrase)), phrase)
-        suggestions.extend(s for s in found.suggestions if s not in suggestions)
-    shown_suggestions = () if concepts else tuple(suggestions[:5])
-    return TopicResolution(
-        text, tuple(concepts.values()), shown_suggestions, tuple(phrases.values()), tuple(parts), tuple(corrections)
-    )
-
-
-def _resolve_part(index: LookupIndex, text: str) -> TopicResolution:
-    """One alternative → matched concepts and topics (best stage only) and everything narrower."""
-    vocab = index.concept_vocabulary
-    matches = vocab.match(text, SUBJECT_TYPES, limit=12, first_stage=False)
-    if matches and matches[0].kind == "fuzzy":
-        matches = [m for m in matches if m.score >= matches[0].score - 0.03][:3]
-    concepts: dict[str, ConceptMatch] = {}
-    for found in matches:
-        concepts[found.id] = ConceptMatch(found.id, found.type, found.label, found.score, found.kind)
-    for found in matches:
-        frontier = [(found.id, found.score)]
-        seen = {found.id}
-        while frontier:
-            current, weight = frontier.pop(0)
-            for child in index.narrower.get(current, ()):
-                if child in seen:
-                    continue
-                seen.add(child)
-                child_weight = weight * NARROWER_DECAY
-                old = concepts.get(child)
-                if old is None or old.weight < child_weight:
-                    ctype, label, _, _ = index.concepts[child]
-                    concepts[child] = ConceptMatch(child, ctype, label, round(child_weight, 4), "narrower", found.id)
-                frontier.append((child, child_weight))
-    phrases = [text]
-    for found in matches:
-        _, label, aliases, _ = index.concepts[found.id]
-        phrases.extend([label, *aliases])
-    unique: dict[tuple[str, ...], str] = {}
-    for phrase in phrases:
-        terms = tuple(tokens(phrase))
-        if terms:
-            unique.setdefault(terms, phrase)
-    suggestions = () if matches else tuple(vocab.suggest(text, SUBJECT_TYPES))
-    return TopicResolution(text, tuple(concepts.values()), suggestions, tuple(unique.values()))
-
-
-def expand(
-    index: LookupIndex, resolution: TopicResolution, relevance: np.ndarray, order: np.ndarray
-) -> TopicResolution:
-    """The resolution with the concepts that co-occur on X's best papers added (kind
-    ``expanded``, weights from :func:`kg.query.topic.cooccurring`)."""
-    own = {c.id for c in resolution.concepts}
-    found = topic.cooccurring(index, relevance, order, own)
-    if not found:
-        return resolution
-    added = []
-    for concept, weight in found:
-        ctype, label, _, _ = index.concepts.get(concept, ("Concept", concept, (), False))
-        added.append(ConceptMatch(concept, ctype, label, weight, EXPANDED))
-    return replace(resolution, concepts=(*resolution.concepts, *added))
 
 
 # ---------------------------------------------------------------------- paper relevance
 
 
-@dataclass
-class _Evidence:
-    strength: float
-    field: str
-    concept: tuple[int | None, str | None] | None = None  # (start, matched) of a mention
-    terms: tuple[str, ...] = ()
-
-
 def paper_relevance(
     index: LookupIndex, resolution: TopicResolution, papers: Collection[int] | None = None
-) -> dict[int, tuple[float, _Evidence]]:
+) -> dict[int, tuple[float, Evidence]]:
     """Paper index → (r(p), best evidence) for every paper with r(p) ≥ MIN_RELEVANCE (of
     ``papers`` only, if given), in the order they are first found: concept edges, then text.
 
     Evidence by evidence, so it is the reference for :func:`_relevance` (which ranks) and gives
     the evidence of the papers a lookup shows (ties between equally strong evidence go to the
     first found)."""
-    best: dict[int, dict[str, _Evidence]] = {}
+    best: dict[int, dict[str, Evidence]] = {}
 
-    def offer(paper: int, evidence: _Evidence) -> None:
+    def offer(paper: int, evidence: Evidence) -> None:
         kind = field_kind(evidence.field)
         fields = best.setdefault(paper, {})
         if kind not in fields or fields[kind].strength < evidence.strength:
@@ -222,9 +121,9 @@ def paper_relevance(
 
     weights = {c.id: c.weight for c in resolution.concepts}
     for paper, concept, field, offset, matched in _concept_rows(index, list(weights), papers):
-        offer(paper, _Evidence(weights[concept], field or "abstract", (offset, matched)))
+        offer(paper, Evidence(weights[concept], field or "abstract", (offset, matched)))
     _text_evidence(index, resolution.phrases, offer, papers)
-    result: dict[int, tuple[float, _Evidence]] = {}
+    result: dict[int, tuple[float, Evidence]] = {}
     for paper, fields in best.items():
         scored = sorted(
             ((FIELD_WEIGHTS.get(kind, 0.35) * ev.strength, ev) for kind, ev in fields.items()),
@@ -306,7 +205,7 @@ def _text_evidence(index: LookupIndex, phrases: Sequence[str], offer: Any, paper
                 fields.update(index.rows_among(query, wanted.tolist()))
         for slot, value in gathered.items():
             if present[slot] / mass >= MIN_COVERAGE:
-                offer(int(slot_paper[slot]), _Evidence(round(value / mass, 4), fields[slot], None, tuple(terms)))
+                offer(int(slot_paper[slot]), Evidence(round(value / mass, 4), fields[slot], None, tuple(terms)))
 
 
 def _relevance(index: LookupIndex, resolution: TopicResolution) -> tuple[np.ndarray, np.ndarray]:
@@ -448,63 +347,6 @@ def _best(
     scores = _round4(sums[who])
     ranked = np.lexsort((first[who], -counts[who], -_round4(strongest[who]), -scores))[:limit]
     return list(zip(who[ranked].tolist(), scores[ranked].tolist(), counts[who[ranked]].tolist(), strict=True))
-
-
-# ---------------------------------------------------------------------- evidence
-
-
-def sentences(text: str) -> list[tuple[int, str]]:
-    """(offset, sentence) pairs of a text."""
-    out, position = [], 0
-    for part in _SENTENCE.split(text):
-        found = text.find(part, position)
-        out.append((found, part))
-        position = found + len(part)
-    return out
-
-
-def evidence_sentence(index: LookupIndex, paper: int, evidence: _Evidence) -> str:
-    """The sentence of the paper's evidence field that shows X."""
-    texts = index.field_texts(paper)
-    kind = field_kind(evidence.field)
-    candidates = [evidence.field] + [f for f in texts if field_kind(f) == kind and f != evidence.field]
-    if evidence.concept is not None:
-        offset, matched = evidence.concept
-        for field in candidates:
-            text = texts.get(field)
-            if not text:
-                continue
-            if offset is not None and matched and text[offset : offset + len(matched)].lower() == matched.lower():
-                return _sentence_at(text, offset)
-            if matched and matched.lower() in text.lower():
-                return _sentence_at(text, text.lower().index(matched.lower()))
-        if evidence.field == "topic":
-            return "topic: " + ", ".join(_topic_labels(index, paper)) if _topic_labels(index, paper) else ""
-    wanted = set(evidence.terms)
-    for field in candidates:
-        text = texts.get(field)
-        if text:
-            scored = [(len(wanted & set(tokens(s))), -i, s) for i, (_, s) in enumerate(sentences(text))]
-            return _clip(max(scored)[2]) if scored else ""
-    first = next(iter(texts.values()), "")
-    return _clip(first)
-
-
-def _topic_labels(index: LookupIndex, paper: int) -> list[str]:
-    rows = index.rows("SELECT concept FROM concept_edges WHERE paper = ? AND field = 'topic'", (paper,))
-    return [index.concepts[r[0]][1] for r in rows if r[0] in index.concepts]
-
-
-def _sentence_at(text: str, offset: int) -> str:
-    for start, sentence in sentences(text):
-        if start <= offset < start + len(sentence) + 1:
-            return _clip(sentence)
-    return _clip(text)
-
-
-def _clip(sentence: str, limit: int = 300) -> str:
-    sentence = " ".join(sentence.split())
-    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
 # ---------------------------------------------------------------------- lookups

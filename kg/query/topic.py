@@ -1,6 +1,6 @@
-"""A topic as people type it, before it is matched: checked, split into alternatives, its
-misspelt words corrected against the store's own vocabulary, and (once papers are ranked) the
-concepts that co-occur with it found for the query expansion.
+"""A topic as people type it, resolved: checked, split into alternatives, matched to concepts
+(and everything narrower), its misspelt words corrected against the store's own vocabulary,
+and (once papers are ranked) expanded by the concepts that co-occur with it.
 
 Kept apart from the ranking (:mod:`kg.query.lookup`) because these are decisions about the
 *words* (what "X / Y" or "GNNs or transformers" means, which word "trasnformer" was meant to
@@ -10,10 +10,14 @@ be), and they are what the answer header reports back.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from kg.errors import QueryError
 from kg.query.index import tokens
+from kg.query.match import NodeMatch
+from kg.query.results import EXPANDED, ConceptMatch, TopicResolution
+from kg.records import SUBJECT_TYPES
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,6 +31,7 @@ _WORDY = re.compile(r"[^\W_]{2,}")
 # Query expansion by co-occurrence (pseudo-relevance feedback over concepts): the concepts on
 # the TOP best papers for X that are concentrated there, i.e. on at least MIN_SHARE of those
 # papers and with at least MIN_LIFT of their own papers among them.
+NARROWER_DECAY = 0.85  # a concept d levels narrower than a matched one counts 0.85^d
 EXPANSION_TOP = 20
 EXPANSION_MIN_PAPERS = 3
 EXPANSION_MIN_SHARE = 0.15
@@ -110,3 +115,87 @@ def cooccurring(
         found.append((ids[code], round(EXPANSION_WEIGHT * (share * lift) ** 0.5, 4)))
     found.sort(key=lambda f: (-f[1], f[0]))
     return found[:EXPANSION_MAX]
+
+
+def resolve_topic(index: LookupIndex, text: str) -> TopicResolution:
+    """X → matched concepts and topics (best stage only), expanded to narrower concepts; "X / Y"
+    and "X or Y" resolved part by part and merged; a part matching no concept whose words no
+    paper has is searched with its misspelt words corrected. Raises
+    :class:`kg.query.topic.TopicError` for an empty or overlong X."""
+    text = checked(text)
+    parts = alternatives(text)
+    concepts: dict[str, ConceptMatch] = {}
+    phrases: dict[tuple[str, ...], str] = {}
+    suggestions: list[NodeMatch] = []
+    corrections = []
+    for part in parts:
+        found = _resolve_part(index, part)
+        for concept in found.concepts:
+            if concept.id not in concepts or concepts[concept.id].weight < concept.weight:
+                concepts[concept.id] = concept
+        searched = found.phrases
+        if not found.concepts:
+            fixed = corrected(index, part)
+            if fixed is not None:
+                corrections.append((part, fixed))
+                searched = (*searched, fixed)
+        for phrase in searched:
+            phrases.setdefault(tuple(tokens(phrase)), phrase)
+        suggestions.extend(s for s in found.suggestions if s not in suggestions)
+    shown_suggestions = () if concepts else tuple(suggestions[:5])
+    return TopicResolution(
+        text, tuple(concepts.values()), shown_suggestions, tuple(phrases.values()), tuple(parts), tuple(corrections)
+    )
+
+
+def _resolve_part(index: LookupIndex, text: str) -> TopicResolution:
+    """One alternative → matched concepts and topics (best stage only) and everything narrower."""
+    vocab = index.concept_vocabulary
+    matches = vocab.match(text, SUBJECT_TYPES, limit=12, first_stage=False)
+    if matches and matches[0].kind == "fuzzy":
+        matches = [m for m in matches if m.score >= matches[0].score - 0.03][:3]
+    concepts: dict[str, ConceptMatch] = {}
+    for found in matches:
+        concepts[found.id] = ConceptMatch(found.id, found.type, found.label, found.score, found.kind)
+    for found in matches:
+        frontier = [(found.id, found.score)]
+        seen = {found.id}
+        while frontier:
+            current, weight = frontier.pop(0)
+            for child in index.narrower.get(current, ()):
+                if child in seen:
+                    continue
+                seen.add(child)
+                child_weight = weight * NARROWER_DECAY
+                old = concepts.get(child)
+                if old is None or old.weight < child_weight:
+                    ctype, label, _, _ = index.concepts[child]
+                    concepts[child] = ConceptMatch(child, ctype, label, round(child_weight, 4), "narrower", found.id)
+                frontier.append((child, child_weight))
+    phrases = [text]
+    for found in matches:
+        _, label, aliases, _ = index.concepts[found.id]
+        phrases.extend([label, *aliases])
+    unique: dict[tuple[str, ...], str] = {}
+    for phrase in phrases:
+        terms = tuple(tokens(phrase))
+        if terms:
+            unique.setdefault(terms, phrase)
+    suggestions = () if matches else tuple(vocab.suggest(text, SUBJECT_TYPES))
+    return TopicResolution(text, tuple(concepts.values()), suggestions, tuple(unique.values()))
+
+
+def expand(
+    index: LookupIndex, resolution: TopicResolution, relevance: np.ndarray, order: np.ndarray
+) -> TopicResolution:
+    """The resolution with the concepts that co-occur on X's best papers added (kind
+    ``expanded``, weights from :func:`kg.query.topic.cooccurring`)."""
+    own = {c.id for c in resolution.concepts}
+    found = cooccurring(index, relevance, order, own)
+    if not found:
+        return resolution
+    added = []
+    for concept, weight in found:
+        ctype, label, _, _ = index.concepts.get(concept, ("Concept", concept, (), False))
+        added.append(ConceptMatch(concept, ctype, label, weight, EXPANDED))
+    return replace(resolution, concepts=(*resolution.concepts, *added))

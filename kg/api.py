@@ -143,18 +143,26 @@ class KnowledgeGraph:
         return self._lookup
 
     def who_works_on(
-        self, topic: str, limit: int = 10, institution: str | None = None, since: int | None = None
+        self,
+        topic: str,
+        limit: int = 10,
+        institution: str | None = None,
+        since: int | None = None,
+        venue: str | None = None,
     ) -> Any:
-        """Authors who work on ``topic`` (free text), best first: a :class:`kg.query.results.WhoWorksOn`.
+        """Authors who work on ``topic`` (free text), best first: a :class:`kg.query.results.WhoWorksOn`
+        (the score is explained in :mod:`kg.query.lookup`).
 
         >>> kg.open_store(".kg").who_works_on("lottery tickets").results[0].author.name  # doctest: +SKIP
         'Jonathan Frankle'
         """
-        return lookup.who_works_on(self.lookup_index, topic, limit=limit, institution=institution, since=since)
+        return lookup.who_works_on(
+            self.lookup_index, topic, limit=limit, institution=institution, since=since, venue=venue
+        )
 
-    def institutions_on(self, topic: str, limit: int = 10, since: int | None = None) -> Any:
+    def institutions_on(self, topic: str, limit: int = 10, since: int | None = None, venue: str | None = None) -> Any:
         """Institutions whose authors work on ``topic``: a :class:`kg.query.results.InstitutionsOn`."""
-        return lookup.institutions_on(self.lookup_index, topic, limit=limit, since=since)
+        return lookup.institutions_on(self.lookup_index, topic, limit=limit, since=since, venue=venue)
 
     def profile(self, name: str) -> Any:
         """An author's or institution's concepts, topics, papers, co-authors and institutions.

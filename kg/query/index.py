@@ -183,7 +183,7 @@ class LookupIndex:
         return found
 
     def codes(self, name: str) -> list[str]:
-        """The names the codes of one ``codes`` list stand for (``kind``, ``institution``, ``concept``)."""
+        """The names the codes of one ``codes`` list stand for (``kind``, ``institution``, ``concept``, ``venue``)."""
         found = self._codes.get(name)
         if found is None:
             found = [r[0] for r in self.rows("SELECT name FROM codes WHERE list = ? ORDER BY code", (name,))]

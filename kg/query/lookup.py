@@ -440,14 +440,14 @@ def _papers_of(weighted: np.ndarray, papers: np.ndarray, chosen: np.ndarray) -> 
 
 def venue_papers(index: LookupIndex, venue: str) -> np.ndarray:
     """Paper indexes of the venues named like ``venue`` (case and accents folded; "ICLR" is
-    every ICLR year); NoMatchError listing the store's venues when none is."""
+    every ICLR year); QueryError listing the store's venues when none is."""
     names = index.codes("venue")
     wanted = key(venue)
     codes = [c for c, name in enumerate(names) if wanted and (wanted == key(name) or wanted in key(name).split())]
     codes = codes or [c for c, name in enumerate(names) if wanted and wanted in key(name)]
     if not codes:
         known = ", ".join(sorted(names)[:8]) or "none (the sources gave no venue)"
-        raise NoMatchError(venue, f"venue (the store has: {known})")
+        raise QueryError(f"no venue matches “{shown(venue)}”; the store has {known}")
     return np.flatnonzero(np.isin(index.array("paper_venue"), codes))
 
 

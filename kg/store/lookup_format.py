@@ -14,7 +14,7 @@ from kg.query.match import singular
 from kg.records import CONCEPT_RELATIONS
 
 FILENAME = "lookup.sqlite"
-INDEX_VERSION = 3
+INDEX_VERSION = 4  # 3: concept_links (relations between concepts); 4: paper_venue
 NO_YEAR = -(2**31)
 CONCEPT_EDGE_RELATIONS = frozenset(CONCEPT_RELATIONS.values())
 INT32 = "<i4"  # every array and postings blob: little-endian int32

@@ -34,6 +34,7 @@ in, so lookups computed from them rank ties exactly as row-by-row code does:
 
 - ``slot_paper``, ``slot_kind``, ``slot_length``: each slot's paper, field kind (a code of the
   ``kind`` list in ``codes``) and length in terms; ``paper_year`` (:data:`NO_YEAR` if unknown);
+  ``paper_venue``: each paper's venue (a code of the ``venue`` list of venue names; -1: none);
 - ``authorship_paper``, ``authorship_author``: the authorship rows in byline order;
 - ``member_paper``, ``member_institution``, ``member_author``: each paper's authors affiliated
   with an institution (a code of the ``institution`` list) on that very paper, in byline then
@@ -161,7 +162,14 @@ def _fill(db: sqlite3.Connection, graph: Any) -> None:
             code = institution_codes.code(institution)
             credit[(paper, code)] = None
             members.append((paper, code, author))
+    venue_codes = _Codes()
+    venue_of: dict[str, int] = {}
+    for edge in _edges_from(papers, graph, "published_in"):  # a paper's first venue
+        venue_of.setdefault(
+            edge.source, venue_codes.code(str(graph.node(edge.target).props.get("name") or edge.target))
+        )
     arrays |= {
+        "paper_venue": (venue_of.get(p.id, -1) for p in papers),
         "credit_paper": (p for p, _ in credit),
         "credit_institution": (i for _, i in credit),
         "member_paper": (m[0] for m in members),
@@ -177,7 +185,12 @@ def _fill(db: sqlite3.Connection, graph: Any) -> None:
         "INSERT INTO codes VALUES (?, ?, ?)",
         (
             (name, code, value)
-            for name, codes in (("kind", kinds), ("institution", institution_codes), ("concept", arrays.codes))
+            for name, codes in (
+                ("kind", kinds),
+                ("institution", institution_codes),
+                ("concept", arrays.codes),
+                ("venue", venue_codes),
+            )
             for value, code in codes.names.items()
         ),
     )

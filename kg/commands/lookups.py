@@ -99,7 +99,7 @@ def _ranked_rows(result: Any, kind: str) -> list[dict[str, Any]]:
                 "#": rank,
                 "id": ident,
                 "name": name,
-                "score": f"{item.score:.2f}",
+                "score": item.score,
                 "papers": item.paper_count,
                 "institutions" if kind == "author" else "authors": "; ".join(others),
                 "best paper": (f"{top.label} ({top.year})" if top.year else top.label) if top else "",
@@ -138,6 +138,7 @@ def _print_ranking(result: Any, kind: str, format_: str, evidence: bool, title: 
     elif evidence:
         print_rows(_evidence_rows(result, kind), ["#", "name", "paper", "evidence"], "table", title)
     else:
+        rows = [row | {"score": f"{row['score']:.2f}"} for row in rows]
         _compact_table(
             rows, [("#", None), ("name", 3), ("score", None), ("papers", None), (others, 2), ("best paper", 4)], title
         )

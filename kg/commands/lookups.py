@@ -59,9 +59,8 @@ def _compact_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, 
     from rich import box
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
 
-    from kg.output import _CONTROL
+    from kg.output import _shown  # document text cannot drive the terminal
 
     console = Console(file=sys.stdout, soft_wrap=False)
     cells = [["" if row.get(name) is None else str(row.get(name)) for name, _ in columns] for row in rows]
@@ -75,12 +74,12 @@ def _compact_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, 
     widths = {i: width + 2 for i, width in fixed.items()}  # a column's width holds its padding
     for i, share in shares.items():
         widths[i] = max(4, spare * share // sum(shares.values())) + 2
-    table = Table(title=Text(title), box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    table = Table(title=_shown(title), box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
     for i, (name, share) in enumerate(columns):
         justify = "right" if share is None else "left"
         table.add_column(name, no_wrap=True, overflow="ellipsis", width=widths[i], justify=justify)
     for line in cells:
-        table.add_row(*(Text(_CONTROL.sub(lambda m: ascii(m.group(0))[1:-1], c)) for c in line))
+        table.add_row(*(_shown(c) for c in line))
     console.print(table)
 
 

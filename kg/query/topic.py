@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from kg.errors import QueryError
+from kg.errors import QueryError, shown
 from kg.query.index import tokens
 from kg.query.match import NodeMatch
 from kg.query.results import EXPANDED, ConceptMatch, TopicResolution
@@ -50,9 +50,11 @@ def checked(text: str) -> str:
     if not tidy:
         raise TopicError("the topic is empty; give a few words, e.g. “graph neural networks”")
     if len(tidy) > MAX_TOPIC:
-        raise TopicError(f"the topic is {len(tidy):,} characters long; give at most {MAX_TOPIC} (a few words)")
+        raise TopicError(
+            f"the topic “{shown(tidy, 40)}” is {len(tidy):,} characters long; give at most {MAX_TOPIC} (a few words)"
+        )
     if not any(tokens(tidy)) and not _WORDY.search(tidy):
-        raise TopicError(f"the topic “{tidy[:40]}” has no words to look up")
+        raise TopicError(f"the topic “{shown(tidy, 40)}” has no words to look up")
     return tidy
 
 

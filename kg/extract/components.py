@@ -204,9 +204,7 @@ class LexiconMatcher:
         ):
             for _, start, end in matcher(doc):
                 for target in found[_token_key(doc[start:end], folded)]:
-                    propose(
-                        doc, SpanCandidate(start, end, target.concept, target.type, target.label, rule, confidence)
-                    )
+                    propose(doc, SpanCandidate(start, end, target.concept, target.type, target.label, rule, confidence))
         return doc
 
 

@@ -57,7 +57,8 @@ class TopicResolution:
         if direct:
             narrower = len(self.concepts) - len(direct) - len(self.expanded)
             names = ", ".join(f"{c.label} ({c.type}, {c.kind})" for c in direct)
-            parts.append(f"matched {names}" + (f" and {narrower} narrower concepts" if narrower else ""))
+            more = f" and {narrower} narrower concept{'s' if narrower != 1 else ''}" if narrower else ""
+            parts.append(f"matched {names}{more}")
         else:
             parts.append("no concept or topic by that name: matched paper text (title, tl;dr, abstract, summaries)")
         if self.expanded:

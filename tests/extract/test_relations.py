@@ -67,9 +67,7 @@ def test_each_relation_on_real_mentions(text: str, expected: tuple[str, str, str
 def test_a_variant_of_names_the_broader_concept() -> None:
     text = "BERT-large, a variant of BERT, is evaluated."
     broader = Span(text.rindex("BERT"), text.rindex("BERT") + 4, "Method")
-    assert facts(text, [*spans(text, **{"BERT-large": "Method"}), broader]) == {
-        ("variant_of", "BERT-large", "BERT")
-    }
+    assert facts(text, [*spans(text, **{"BERT-large": "Method"}), broader]) == {("variant_of", "BERT-large", "BERT")}
 
 
 def test_a_list_after_such_as_gives_every_item() -> None:

@@ -69,7 +69,10 @@ def test_build_then_stats_json(runner: CliRunner, tmp_path: Path) -> None:
     assert stats["sources"] == PER_FILE
     assert stats["nodes"]["Paper"] == 504 and stats["nodes"]["Summary"] == 44  # Training BatchNorm: two sources
     assert stats["edges"]["summarises"] == 44
-    assert stats["triples"] > 0 and set(stats) == {"nodes", "edges", "triples", "statements", "sources", "resolution"}
+    assert stats["triples"] > 0
+    assert set(stats) == {"concepts", "nodes", "edges", "triples", "statements", "sources", "resolution"}
+    scheme, discovered = stats["concepts"]["scheme"], stats["concepts"]["discovered"]
+    assert scheme > 0 and discovered > 0  # the shipped tagger finds concepts the scheme does not list
     authors = stats["resolution"]["author"]
     assert authors["after"] == stats["nodes"]["Author"] < authors["before"]
     assert stats["resolution"]["paper"] == {"before": 505, "after": 504, "merged": 1, "weak": 0, "near_misses": 0}

@@ -58,10 +58,10 @@ class Scope:
 
 def topic_scope(index: Any, topic: str) -> tuple[frozenset[str], tuple[str, ...]]:
     """The papers about ``topic`` and the labels it matched: the concepts and topics
-    :func:`kg.query.lookup.resolve_topic` finds (with narrower ones), then their papers.
+    :func:`kg.query.topic.resolve_topic` finds (with narrower ones), then their papers.
     Raises :class:`kg.query.match.NoMatchError` (with suggestions) when nothing matches."""
-    from kg.query.lookup import resolve_topic
     from kg.query.match import NoMatchError
+    from kg.query.topic import resolve_topic
 
     if not topic.strip():
         raise NoMatchError(topic, "concept or topic")

@@ -21,8 +21,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from kg.errors import KgError
+from kg.query.evidence import sentences
 from kg.query.index import field_kind
-from kg.query.lookup import sentences
 from kg.serve.live import Snapshot
 
 CONCEPT_KINDS = ("Method", "Dataset", "Task", "Topic")

@@ -78,7 +78,7 @@ def test_related_groups_by_relation(built_store: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Transformer: evaluated on" in result.output and "OPUS-100" in result.output
     result = CliRunner().invoke(main, ["related", "Transformer", "--json", "--store", str(built_store)])
-    rows = json.loads(result.output)
+    rows = json.loads(result.stdout)  # how the topic was read goes to stderr
     stated = [row for row in rows if row["stated"]]
     assert {"id": "concept/opus-100", "relation": "evaluated on"}.items() <= next(
         row for row in stated if row["id"] == "concept/opus-100"

@@ -154,7 +154,7 @@ def test_frames_match_the_store(handle: kg.KnowledgeGraph) -> None:
     assert authors["papers"].sum() == len(handle.frame("authorships")) == handle.stats()["edges"]["authored_by"]
     mentions = handle.frame("mentions")
     evidence = handle.sparql(
-        "SELECT (COUNT(*) AS ?n) WHERE { ?s rdf:predicate ?r ; prov:wasDerivedFrom ?m . ?m a kg:Mention }"
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s rdf:subject ?p ; prov:wasDerivedFrom ?m . ?p a kg:Paper . ?m a kg:Mention }"
     ).rows[0]["n"]
     assert mentions["mention"].notna().sum() == evidence
     assert set(mentions["concept_type"]) == {"Method", "Dataset", "Task", "Topic"}

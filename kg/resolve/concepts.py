@@ -79,6 +79,27 @@ def _add_scheme_concept(graph: Graph, scheme: dict[str, Concept], concept: Conce
                 graph.add_edge(node_id, "broader", parent_id)
 
 
+def mention_node(graph: Graph, record: Record, origin: str, mention: Mention) -> str:
+    """The Mention node holding the evidence of ``mention`` in ``record`` (source record node
+    ``origin``), made on first sight: paper–concept edges and relations between concepts both
+    derive from it."""
+    mention_id = ids.node_id("Mention", digest(origin, mention.field, str(mention.start), mention.concept))
+    if mention_id not in graph:
+        graph.add_node(
+            mention_id,
+            "Mention",
+            label=f"“{mention.text}” in {mention.field} of {record.provenance}",
+            field=mention.field,
+            start=mention.start,
+            end=mention.end,
+            matched=mention.text,
+            rule=mention.rule,
+            confidence=mention.confidence,
+        )
+        graph.add_edge(mention_id, "derived_from", origin)
+    return mention_id
+
+
 def add_concepts(
     graph: Graph,
     records: Sequence[Record],
@@ -107,19 +128,7 @@ def add_concepts(
         for mention in distinct_concepts(resolved).values():
             concepts.add(mention.concept)
             concept_type = _add_concept(graph, mention)
-            mention_id = ids.node_id("Mention", digest(origin, mention.field, str(mention.start), mention.concept))
-            graph.add_node(
-                mention_id,
-                "Mention",
-                label=f"“{mention.text}” in {mention.field} of {record.provenance}",
-                field=mention.field,
-                start=mention.start,
-                end=mention.end,
-                matched=mention.text,
-                rule=mention.rule,
-                confidence=mention.confidence,
-            )
-            graph.add_edge(mention_id, "derived_from", origin)
+            mention_id = mention_node(graph, record, origin, mention)
             graph.add_edge(paper, CONCEPT_RELATIONS[concept_type], mention.concept, sources=(mention_id,))
     return len(spellings), len(concepts)
 

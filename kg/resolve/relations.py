@@ -24,10 +24,9 @@ from dataclasses import dataclass, field
 from kg import ids
 from kg.extract.relations import Relation, find_relations
 from kg.graph import Graph
-from kg.normalize import digest
 from kg.records import Mention, Record
 from kg.resolve.concept_aliases import canonical_concepts, split_mentions
-from kg.resolve.concepts import _moved
+from kg.resolve.concepts import _moved, mention_node
 from kg.resolve.overrides import NONE, Overrides
 
 EVIDENCE_SENTENCES = 3
@@ -53,25 +52,6 @@ def _kept(relation: str, head: Mention, tail: Mention) -> bool:
     if relation == "evaluated_on":
         return tail.type == "Dataset" and head.type in ("Method", "Task")
     return True
-
-
-def _mention_node(graph: Graph, record: Record, origin: str, mention: Mention) -> str:
-    """The Mention node of one end (the same id :mod:`kg.resolve.concepts` gives a mention)."""
-    mention_id = ids.node_id("Mention", digest(origin, mention.field, str(mention.start), mention.concept))
-    if mention_id not in graph:
-        graph.add_node(
-            mention_id,
-            "Mention",
-            label=f"“{mention.text}” in {mention.field} of {record.provenance}",
-            field=mention.field,
-            start=mention.start,
-            end=mention.end,
-            matched=mention.text,
-            rule=mention.rule,
-            confidence=mention.confidence,
-        )
-        graph.add_edge(mention_id, "derived_from", origin)
-    return mention_id
 
 
 def record_relations(record: Record, mentions: Sequence[Mention]) -> list[Relation]:
@@ -121,7 +101,7 @@ def add_relations(
             entry.sentences.add(sentence)
             entry.papers.add(papers[index])
             entry.rules.add(relation.rule)
-            entry.mentions.update(_mention_node(graph, record, origin, end) for end in (head, tail))
+            entry.mentions.update(mention_node(graph, record, origin, end) for end in (head, tail))
     for (head_id, relation_key, tail_id), entry in sorted(stated.items()):
         graph.add_edge(
             head_id,

@@ -40,7 +40,7 @@ def _decode_error(path: Path, err: Exception, line: int) -> InputError:
     if isinstance(err, json.JSONDecodeError):
         return InputError(path, f"invalid JSON: {err.msg} (column {err.colno})", err.lineno)
     if isinstance(err, RecursionError):
-        return InputError(path, "JSON nested too deeply to read", line)
+        return InputError(path, "invalid JSON: nested too deeply", line)
     return InputError(path, f"invalid JSON: {err}", line)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from kg.errors import InputError
 from kg.records import AuthorRef, Provenance, Record
 from kg.sources import register
+from kg.sources._json import json_lines
 from kg.sources._text import SAMPLE_BYTES
 from kg.sources.names import clean, display_name
 
@@ -142,28 +143,9 @@ def record_from_object(obj: dict[str, Any], path: Path, line: int) -> Record:
 
 @register(NAME, "JSON lines: one paper object per line (kg's own export reads back)", _sniff)
 def read(path: Path) -> Iterator[Record]:
-    try:
-        handle = path.open("rb")
-    except OSError as err:
-        raise InputError(path, f"cannot read: {err.strerror}") from err
-    with handle:
-        for number, raw in enumerate(handle, start=1):
-            try:
-                line = raw.decode("utf-8-sig" if number == 1 else "utf-8").strip()
-            except UnicodeDecodeError as err:
-                raise InputError(path, "not valid UTF-8; re-save the file as UTF-8", number) from err
-            if not line:
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise InputError(path, f"invalid JSON: {err.msg} (column {err.colno})", number) from err
-            except ValueError as err:  # a number of more than 4,300 digits
-                raise InputError(path, f"invalid JSON: {err}", number) from err
-            except RecursionError as err:
-                raise InputError(path, "invalid JSON: nested too deeply", number) from err
-            if not isinstance(obj, dict):
-                raise InputError(path, "expected a JSON object on this line", number)
-            if not (_text(obj.get("title")) or _text(obj.get("abstract")) or _strings(obj.get("summary"))):
-                raise InputError(path, "paper object has no title, abstract or summary", number)
-            yield record_from_object(obj, path, number)
+    for number, obj in json_lines(path):
+        if not isinstance(obj, dict):
+            raise InputError(path, "expected a JSON object on this line", number)
+        if not (_text(obj.get("title")) or _text(obj.get("abstract")) or _strings(obj.get("summary"))):
+            raise InputError(path, "paper object has no title, abstract or summary", number)
+        yield record_from_object(obj, path, number)

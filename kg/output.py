@@ -57,6 +57,36 @@ def print_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], format: s
         Console(file=sys.stdout, soft_wrap=False).print(table)
 
 
+def print_fitted_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, int | None]], title: str) -> None:
+    """One line per row, long cells cut with an ellipsis so the table fits the terminal (80
+    columns when it is not one): the lookups' default view. ``columns`` are (name, share of the
+    width left, or None for numbers, which are never cut); text is shown as :func:`_shown` shows
+    it, so document text cannot drive the terminal."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=sys.stdout, soft_wrap=False)
+    cells = [["" if row.get(name) is None else str(row.get(name)) for name, _ in columns] for row in rows]
+    fixed = {
+        i: max([len(name), *(len(line[i]) for line in cells)])
+        for i, (name, share) in enumerate(columns)
+        if share is None
+    }
+    shares = {i: share for i, (_, share) in enumerate(columns) if share is not None}
+    spare = max(console.width - 4 - sum(fixed.values()) - 2 * len(columns), 6 * len(shares))
+    widths = {i: width + 2 for i, width in fixed.items()}  # a column's width holds its padding
+    for i, share in shares.items():
+        widths[i] = max(4, spare * share // sum(shares.values())) + 2
+    table = Table(title=_shown(title), box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for i, (name, share) in enumerate(columns):
+        justify = "right" if share is None else "left"
+        table.add_column(name, no_wrap=True, overflow="ellipsis", width=widths[i], justify=justify)
+    for line in cells:
+        table.add_row(*(_shown(c) for c in line))
+    console.print(table)
+
+
 def print_row_stream(
     rows: Iterable[dict[str, Any]], columns: Sequence[str], format: str, title: str | None = None
 ) -> int:

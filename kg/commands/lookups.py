@@ -15,15 +15,13 @@ expansion) goes to stderr, so it never mixes with the data.
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
 from kg.commands.options import FORMATS, store_option
-from kg.output import message, print_rows
+from kg.output import message, print_fitted_table, print_rows
 
 
 def _lookup_options(function: Any) -> Any:
@@ -50,37 +48,6 @@ def _venue_option(function: Any) -> Any:
 
 def _chosen(format_: str, as_json: bool) -> str:
     return "json" if as_json else format_
-
-
-def _compact_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, int | None]], title: str) -> None:
-    """One line per row, long cells cut with an ellipsis so the table fits the terminal (80
-    columns when it is not one); ``columns`` are (name, share of the width left, or None for
-    numbers, which are never cut)."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    from kg.output import _shown  # document text cannot drive the terminal
-
-    console = Console(file=sys.stdout, soft_wrap=False)
-    cells = [["" if row.get(name) is None else str(row.get(name)) for name, _ in columns] for row in rows]
-    fixed = {
-        i: max([len(name), *(len(line[i]) for line in cells)])
-        for i, (name, share) in enumerate(columns)
-        if share is None
-    }
-    shares = {i: share for i, (_, share) in enumerate(columns) if share is not None}
-    spare = max(console.width - 4 - sum(fixed.values()) - 2 * len(columns), 6 * len(shares))
-    widths = {i: width + 2 for i, width in fixed.items()}  # a column's width holds its padding
-    for i, share in shares.items():
-        widths[i] = max(4, spare * share // sum(shares.values())) + 2
-    table = Table(title=_shown(title), box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
-    for i, (name, share) in enumerate(columns):
-        justify = "right" if share is None else "left"
-        table.add_column(name, no_wrap=True, overflow="ellipsis", width=widths[i], justify=justify)
-    for line in cells:
-        table.add_row(*(_shown(c) for c in line))
-    console.print(table)
 
 
 def _ranked_rows(result: Any, kind: str) -> list[dict[str, Any]]:
@@ -138,7 +105,7 @@ def _print_ranking(result: Any, kind: str, format_: str, evidence: bool, title: 
         print_rows(_evidence_rows(result, kind), ["#", "name", "paper", "evidence"], "table", title)
     else:
         rows = [row | {"score": f"{row['score']:.2f}"} for row in rows]
-        _compact_table(
+        print_fitted_table(
             rows, [("#", None), ("name", 3), ("score", None), ("papers", None), (others, 2), ("best paper", 4)], title
         )
 

@@ -124,7 +124,7 @@ def add_concepts(
         origin = ids.source_record_id(record)
         paper = papers[index]
         spellings.update(key(m.text) for m in split[index])
-        resolved = [_moved(m, moves) for m in split[index]]
+        resolved = [moved_mention(m, moves) for m in split[index]]
         for mention in distinct_concepts(resolved).values():
             concepts.add(mention.concept)
             concept_type = _add_concept(graph, mention)
@@ -133,7 +133,9 @@ def add_concepts(
     return len(spellings), len(concepts)
 
 
-def _moved(mention: Mention, moves: dict[str, tuple[str, str, str]]) -> Mention:
+def moved_mention(mention: Mention, moves: dict[str, tuple[str, str, str]]) -> Mention:
+    """``mention`` pointed at the concept its spelling was merged into (``moves``: concept id →
+    target id, label, type), so paper edges and relations name the same node."""
     if mention.concept not in moves:
         return mention
     target, label, concept_type = moves[mention.concept]

@@ -26,7 +26,7 @@ from kg.extract.relations import Relation, find_relations
 from kg.graph import Graph
 from kg.records import Mention, Record
 from kg.resolve.concept_aliases import canonical_concepts, split_mentions
-from kg.resolve.concepts import _moved, mention_node
+from kg.resolve.concepts import mention_node, moved_mention
 from kg.resolve.overrides import NONE, Overrides
 
 EVIDENCE_SENTENCES = 3
@@ -80,7 +80,7 @@ def add_relations(
     moves, _ = canonical_concepts((m for found in split for m in found), overrides)
     stated: dict[tuple[str, str, str], _Stated] = {}
     for index, record in enumerate(records):
-        resolved = [_moved(m, moves) for m in split[index]]
+        resolved = [moved_mention(m, moves) for m in split[index]]
         relations = record_relations(record, resolved)
         if not relations:
             continue

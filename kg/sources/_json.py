@@ -44,45 +44,50 @@ def _decode_error(path: Path, err: Exception, line: int) -> InputError:
     return InputError(path, f"invalid JSON: {err}", line)
 
 
-def json_lines(path: Path) -> Iterator[tuple[int, Any]]:
-    """``(line number, value)`` for each non-blank line, read one line at a time."""
+def _raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """``(line number, bytes)`` of each line, read one at a time; an unreadable file is one line."""
     try:
         handle = path.open("rb")
     except OSError as err:
         raise InputError(path, f"cannot read: {err.strerror}") from err
     with handle:
-        for number, raw in enumerate(handle, start=1):
-            try:
-                line = raw.decode("utf-8-sig" if number == 1 else "utf-8").strip()
-            except UnicodeDecodeError as err:
-                raise InputError(path, "not valid UTF-8; re-save the file as UTF-8", number) from err
-            if not line:
-                continue
-            try:
-                yield number, json.loads(line)
-            except (ValueError, RecursionError) as err:
-                if isinstance(err, json.JSONDecodeError):
-                    raise InputError(path, f"invalid JSON: {err.msg} (column {err.colno})", number) from err
-                raise _decode_error(path, err, number) from err
+        yield from enumerate(handle, start=1)
+
+
+def _decoded(raw: bytes, number: int, errors: str = "strict") -> str:
+    return raw.decode("utf-8-sig" if number == 1 else "utf-8", errors=errors).strip()
+
+
+def json_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """``(line number, value)`` for each non-blank line, read one line at a time."""
+    for number, raw in _raw_lines(path):
+        try:
+            line = _decoded(raw, number)
+        except UnicodeDecodeError as err:
+            raise InputError(path, "not valid UTF-8; re-save the file as UTF-8", number) from err
+        if not line:
+            continue
+        try:
+            yield number, json.loads(line)
+        except (ValueError, RecursionError) as err:
+            if isinstance(err, json.JSONDecodeError):
+                raise InputError(path, f"invalid JSON: {err.msg} (column {err.colno})", number) from err
+            raise _decode_error(path, err, number) from err
 
 
 def _first_line_is_whole(path: Path) -> bool:
     """Whether the file's first non-blank line is a complete JSON value (JSON lines)."""
-    try:
-        handle = path.open("rb")
-    except OSError as err:
-        raise InputError(path, f"cannot read: {err.strerror}") from err
-    with handle:
-        for number, raw in enumerate(handle, start=1):
-            line = raw.decode("utf-8-sig" if number == 1 else "utf-8", errors="replace").strip()
-            if line:
-                if not line.startswith("{"):
-                    return False
-                try:
-                    json.loads(line)
-                except (ValueError, RecursionError):
-                    return False
-                return True
+    for number, raw in _raw_lines(path):
+        line = _decoded(raw, number, errors="replace")
+        if not line:
+            continue
+        if not line.startswith("{"):
+            return False
+        try:
+            json.loads(line)
+        except (ValueError, RecursionError):
+            return False
+        return True
     return False
 
 

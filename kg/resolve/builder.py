@@ -27,7 +27,7 @@ from kg.ids import local_part, node_id, source_record_id
 from kg.normalize import digest, slug
 from kg.records import Mention, Record
 from kg.resolve.authors import AuthorIdentity, AuthorOccurrence, AuthorResolver
-from kg.resolve.concepts import add_concepts
+from kg.resolve.concepts import add_concepts, resolve_mentions
 from kg.resolve.decisions import Resolution
 from kg.resolve.identifiers import AUTHOR, INSTITUTION, PAPER, id_properties
 from kg.resolve.institutions import InstitutionIdentity, InstitutionResolver
@@ -304,10 +304,9 @@ def resolve(
     resolution.add(identities.authors.decisions)
     concept_counts = (0, 0)
     if ordered_mentions is not None:
-        concept_counts = add_concepts(
-            graph, ordered, identities.papers.of_record, ordered_mentions, overrides, resolution
-        )
-        add_relations(graph, ordered, identities.papers.of_record, ordered_mentions, overrides)
+        resolved = resolve_mentions(ordered_mentions, overrides, resolution)
+        concept_counts = add_concepts(graph, ordered, identities.papers.of_record, resolved)
+        add_relations(graph, ordered, identities.papers.of_record, resolved)
     counts = graph.counts()["nodes"]
     resolution.before.update(
         author=identities.authors.spellings,

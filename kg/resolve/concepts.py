@@ -100,32 +100,40 @@ def mention_node(graph: Graph, record: Record, origin: str, mention: Mention) ->
     return mention_id
 
 
-def add_concepts(
-    graph: Graph,
-    records: Sequence[Record],
-    papers: Sequence[str],
-    mentions: Sequence[Sequence[Mention]],
-    overrides: Overrides = NONE,
-    resolution: Resolution | None = None,
-) -> tuple[int, int]:
-    """Attach every record's mentions to its paper (``papers[i]`` is record ``i``'s, as identity
-    resolution decided; ``records`` in (file, line) order).
-
-    Returns the number of distinct concept spellings seen and of concept nodes made."""
-    from kg.extract import distinct_concepts
-
+def resolve_mentions(
+    mentions: Sequence[Sequence[Mention]], overrides: Overrides = NONE, resolution: Resolution | None = None
+) -> list[list[Mention]]:
+    """Every record's mentions pointed at the concept their spelling resolves to (split where
+    ``overrides`` say, merged by :func:`kg.resolve.concept_aliases.canonical_concepts`), once
+    for the paper–concept edges and the relations between concepts alike; the merge decisions
+    go to ``resolution``."""
     split = split_mentions(mentions, overrides)
     moves, decisions = canonical_concepts((m for found in split for m in found), overrides)
     if resolution is not None:
         resolution.add(decisions)
+    return [[moved_mention(m, moves) for m in found] for found in split]
+
+
+def add_concepts(
+    graph: Graph,
+    records: Sequence[Record],
+    papers: Sequence[str],
+    resolved: Sequence[Sequence[Mention]],
+) -> tuple[int, int]:
+    """Attach every record's mentions (``resolved``, from :func:`resolve_mentions`) to its paper
+    (``papers[i]`` is record ``i``'s, as identity resolution decided; ``records`` in (file, line)
+    order).
+
+    Returns the number of distinct concept spellings seen and of concept nodes made."""
+    from kg.extract import distinct_concepts
+
     spellings: set[str] = set()
     concepts: set[str] = set()
     for index, record in enumerate(records):
         origin = ids.source_record_id(record)
         paper = papers[index]
-        spellings.update(key(m.text) for m in split[index])
-        resolved = [moved_mention(m, moves) for m in split[index]]
-        for mention in distinct_concepts(resolved).values():
+        spellings.update(key(m.text) for m in resolved[index])
+        for mention in distinct_concepts(resolved[index]).values():
             concepts.add(mention.concept)
             concept_type = _add_concept(graph, mention)
             mention_id = mention_node(graph, record, origin, mention)

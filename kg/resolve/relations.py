@@ -25,9 +25,7 @@ from kg import ids
 from kg.extract.relations import Relation, find_relations
 from kg.graph import Graph
 from kg.records import Mention, Record
-from kg.resolve.concept_aliases import canonical_concepts, split_mentions
-from kg.resolve.concepts import mention_node, moved_mention
-from kg.resolve.overrides import NONE, Overrides
+from kg.resolve.concepts import mention_node
 
 EVIDENCE_SENTENCES = 3
 _EVIDENCE_CHARS = 500
@@ -71,17 +69,15 @@ def add_relations(
     graph: Graph,
     records: Sequence[Record],
     papers: Sequence[str],
-    mentions: Sequence[Sequence[Mention]],
-    overrides: Overrides = NONE,
+    resolved: Sequence[Sequence[Mention]],
 ) -> int:
     """Add the concept–concept edges the records state (``records`` in (file, line) order,
-    ``papers[i]`` record ``i``'s paper, the concept nodes already added); returns the edge count."""
-    split = split_mentions(mentions, overrides)
-    moves, _ = canonical_concepts((m for found in split for m in found), overrides)
+    ``papers[i]`` record ``i``'s paper, ``resolved`` their mentions as
+    :func:`kg.resolve.concepts.resolve_mentions` resolved them, the concept nodes already
+    added); returns the edge count."""
     stated: dict[tuple[str, str, str], _Stated] = {}
     for index, record in enumerate(records):
-        resolved = [moved_mention(m, moves) for m in split[index]]
-        relations = record_relations(record, resolved)
+        relations = record_relations(record, resolved[index])
         if not relations:
             continue
         origin = ids.source_record_id(record)

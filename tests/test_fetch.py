@@ -8,9 +8,11 @@ here leaves the machine: every fetch gets ``--base-url`` pointing at the local s
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -359,3 +361,58 @@ def test_kg_build_on_the_fetched_files_gives_the_five_papers(server: Server, tmp
     assert built.exit_code == 0, built.output
     rows = kg.open_store(store).sparql("SELECT ?t WHERE { ?p a kg:Paper ; dcterms:title ?t } ORDER BY ?t").rows
     assert [r["t"] for r in rows] == TITLES  # three services, one node per paper (shared arXiv ids and DOIs)
+
+
+def test_a_refused_query_is_exit_2_and_a_dead_server_exit_1(server: Server, tmp_path: Path) -> None:
+    body = b'{"error": "Invalid query parameters", "message": "search is not a valid parameter"}'
+    server.fault = lambda n, s: (400, {"Content-Type": "application/json"}, body)
+    refused = run_fetch(server, "openalex", tmp_path / "w.jsonl", env={"KG_MAILTO": "ada@example.org"})
+    assert refused.exit_code == 2 and len(server.seen) == 1  # not retried: asking again would not help
+    assert "HTTP 400, the service refused the request: " in refused.stderr and "Invalid query" in refused.stderr
+    assert "ada@example.org" not in refused.stderr
+    arxiv_error = (
+        (DATA / "arxiv-1.atom")
+        .read_text()
+        .replace(
+            "http://arxiv.org/abs/1803.03635v5</id>", "http://arxiv.org/api/errors#incorrect_id_format_for_1234</id>", 1
+        )
+    )
+    server.fault = lambda n, s: (200, {}, arxiv_error.encode())
+    arxiv = run_fetch(server, "arxiv", tmp_path / "a.atom")
+    assert arxiv.exit_code == 2 and "arXiv refused the query: Neural network pruning" in arxiv.stderr
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    args = ["fetch", "openalex", "x", "-o", str(tmp_path / "d.jsonl"), "--base-url", f"http://127.0.0.1:{closed}"]
+    dead = CliRunner().invoke(main, [*args, *FAST, "--retries", "1"])
+    assert dead.exit_code == 1 and "cannot connect" in dead.stderr and "gave up after 2 attempts" in dead.stderr
+
+
+def test_requests_keep_the_interval(server: Server, tmp_path: Path) -> None:
+    result = run_fetch(server, "arxiv", tmp_path / "a.atom", "--interval", "0.3")
+    assert result.exit_code == 0, result.output
+    times = [s.at for s in server.seen]
+    assert len(times) == 3 and all(b - a >= 0.29 for a, b in itertools.pairwise(times))
+
+
+def test_a_redirect_to_another_host_does_not_carry_the_key(server: Server, tmp_path: Path) -> None:
+    def elsewhere(n: int, seen: Seen) -> Reply | None:
+        if n == 1:
+            query = urllib.parse.urlencode(seen.params)
+            return 302, {"Location": f"{server.url.replace('127.0.0.1', 'localhost')}{seen.path}?{query}"}, b""
+        return None
+
+    server.fault = elsewhere
+    result = run_fetch(server, "semanticscholar", tmp_path / "s2.jsonl", env={"S2_API_KEY": "s3cr3t-key-value"})
+    assert result.exit_code == 0, result.output
+    assert server.seen[0].headers["x-api-key"] == "s3cr3t-key-value"
+    assert "x-api-key" not in server.seen[1].headers and server.seen[1].headers["host"].startswith("localhost")
+    assert server.seen[2].headers["x-api-key"] == "s3cr3t-key-value"  # the next page, at the service again
+
+
+def test_environment_values_a_header_cannot_carry_are_refused(server: Server, tmp_path: Path) -> None:
+    bad_mail = run_fetch(server, "openalex", tmp_path / "w.jsonl", env={"KG_MAILTO": "ada@example.org\r\nX-Evil: 1"})
+    assert bad_mail.exit_code == 2 and "KG_MAILTO must be an e-mail address" in bad_mail.stderr
+    bad_key = run_fetch(server, "semanticscholar", tmp_path / "s.jsonl", env={"S2_API_KEY": "s3cr3t\nkey"})
+    assert bad_key.exit_code == 2 and "S2_API_KEY holds characters" in bad_key.stderr
+    assert "s3cr3t" not in bad_key.output and not server.seen

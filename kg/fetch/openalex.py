@@ -8,11 +8,10 @@ and ``mailto=`` from ``KG_MAILTO`` (OpenAlex's "polite pool" answers such reques
 
 from __future__ import annotations
 
-import os
 import urllib.parse
 from typing import Any
 
-from kg.fetch.client import PageError
+from kg.fetch.client import PageError, contact_address
 from kg.fetch.service import Page, Service, integer, json_page, json_records
 
 FIELDS = (
@@ -34,7 +33,7 @@ class OpenAlex(Service):
         parameters = {"search": self.query.text, "select": FIELDS, "per-page": self.page_size(wanted), "cursor": cursor}
         if self.query.since:
             parameters["filter"] = f"from_publication_date:{self.query.since}-01-01"
-        contact = os.environ.get("KG_MAILTO", "").strip()
+        contact = contact_address()
         if contact:
             parameters["mailto"] = contact
         return f"{self.base_url}/works?{urllib.parse.urlencode(parameters)}"

@@ -10,12 +10,11 @@ and sent as the ``x-api-key`` header; it is never printed or written.
 
 from __future__ import annotations
 
-import os
 import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
-from kg.fetch.client import PageError
+from kg.fetch.client import PageError, header_secret
 from kg.fetch.service import Page, Service, integer, json_page, json_records
 
 FIELDS = "paperId,corpusId,externalIds,url,title,abstract,authors,year,venue,publicationVenue,tldr,fieldsOfStudy"
@@ -41,7 +40,7 @@ class SemanticScholar(Service):
         return {**super().request(), "endpoint": "paper/search/bulk" if self.bulk else "paper/search"}
 
     def headers(self) -> Mapping[str, str]:
-        key = os.environ.get("S2_API_KEY", "").strip()
+        key = header_secret("S2_API_KEY")
         return {"x-api-key": key} if key else {}
 
     def first_cursor(self) -> Any:

@@ -416,3 +416,13 @@ def test_environment_values_a_header_cannot_carry_are_refused(server: Server, tm
     bad_key = run_fetch(server, "semanticscholar", tmp_path / "s.jsonl", env={"S2_API_KEY": "s3cr3t\nkey"})
     assert bad_key.exit_code == 2 and "S2_API_KEY holds characters" in bad_key.stderr
     assert "s3cr3t" not in bad_key.output and not server.seen
+
+
+def test_the_python_api_reports_progress_per_page(server: Server, tmp_path: Path) -> None:
+    from kg.fetch import OpenAlex, Politeness, Query, fetch
+
+    calls: list[tuple[str, int, int]] = []
+    fetcher = OpenAlex(Query("neural networks", limit=4, page_size=2), server.url)
+    written = fetch(fetcher, tmp_path / "w.jsonl", Politeness(interval=0), progress=lambda *c: calls.append(c))
+    assert written == 4
+    assert calls == [("openalex: asking", 0, 4), ("openalex: page 1", 2, 4), ("openalex: page 2", 4, 4)]

@@ -17,4 +17,4 @@ from kg.fetch.service import Query, Service
 
 SERVICES: dict[str, type[Service]] = {s.name: s for s in (Arxiv, OpenAlex, SemanticScholar)}
 
-__all__ = ["SERVICES", "Politeness", "Query", "Service", "base_url", "fetch"]
+__all__ = ["SERVICES", "Arxiv", "OpenAlex", "Politeness", "Query", "SemanticScholar", "Service", "base_url", "fetch"]

@@ -63,6 +63,9 @@ def fetch(
         timeout=politeness.timeout,
         headers=service.headers(),
     )
+    if progress is not None and not state.finished:
+        resumed = f" (resuming after page {state.pages})" if state.pages else ""
+        progress(f"{service.name}: asking{resumed}", state.records, query.limit)
     try:
         while not state.finished and state.records < query.limit:
             wanted = query.limit - state.records

@@ -416,6 +416,7 @@ def test_environment_values_a_header_cannot_carry_are_refused(server: Server, tm
     bad_key = run_fetch(server, "semanticscholar", tmp_path / "s.jsonl", env={"S2_API_KEY": "s3cr3t\nkey"})
     assert bad_key.exit_code == 2 and "S2_API_KEY holds characters" in bad_key.stderr
     assert "s3cr3t" not in bad_key.output and not server.seen
+    assert not list(tmp_path.iterdir())  # refused before any file was made
 
 
 def test_the_python_api_reports_progress_per_page(server: Server, tmp_path: Path) -> None:

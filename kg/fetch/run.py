@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import Interrupted, UsageError
-from kg.fetch.client import PoliteClient
+from kg.fetch.client import PoliteClient, user_agent
 from kg.fetch.resume import Partial
 from kg.fetch.service import Query, Service
 
@@ -54,15 +54,16 @@ def fetch(
     Interrupted (Ctrl-C): :class:`Interrupted`, the partial file kept for the next run.
     """
     query: Query = service.query
-    partial = Partial(output)
-    state = partial.open(service.request(), service.first_cursor(), service.header, restart)
-    client = PoliteClient(
+    client = PoliteClient(  # first, so a key or contact a header cannot carry is refused before any file is made
         interval=service.interval if politeness.interval is None else politeness.interval,
         retries=politeness.retries,
         backoff=politeness.backoff,
         timeout=politeness.timeout,
         headers=service.headers(),
     )
+    user_agent()
+    partial = Partial(output)
+    state = partial.open(service.request(), service.first_cursor(), service.header, restart)
     if progress is not None and not state.finished:
         resumed = f" (resuming after page {state.pages})" if state.pages else ""
         progress(f"{service.name}: asking{resumed}", state.records, query.limit)

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from kg import __version__
-from kg.commands import analyses, extraction, lookups, remote
+from kg.commands import analyses, extraction, fetch, lookups, remote
 from kg.commands.options import (
     FORMATS,
     chosen_model,
@@ -575,3 +575,4 @@ main.add_command(analyses.top)
 main.add_command(analyses.trends)
 main.add_command(analyses.communities)
 main.add_command(analyses.report)
+main.add_command(fetch.fetch)

@@ -71,6 +71,7 @@ def finetune(
     (:class:`kg.errors.InputError`) leaves ``out`` untouched."""
     from spacy.util import fix_random_seed, minibatch
 
+    from kg.extract import pipeline, rules_fingerprint
     from kg.extract.tagger import default_model_dir, load_tagger
 
     check_out(out)
@@ -94,19 +95,19 @@ def finetune(
     based_on = f"{facts['name']}@{facts['version']}"
     digest, described = _digest(files, seed, epochs, based_on)
     name = str(facts["name"]).removesuffix("-tuned") + "-tuned"
-    facts.update(
-        name=name,
-        version=f"{facts['version']}-{digest}",
-        finetuned={"base": based_on, "annotations": described, "seed": seed, "epochs": epochs,
-                   "texts": len(train_set), "batch": BATCH, "dropout": DROPOUT},
-    )  # fmt: skip
+    finetuned = {"base": based_on, "annotations": described, "seed": seed, "epochs": epochs,
+                 "texts": len(train_set), "batch": BATCH, "dropout": DROPOUT}  # fmt: skip
+    # The confidence a tagged mention carries stays the base model's (an eval set only reports).
+    facts = {"name": name, "version": f"{facts['version']}-{digest}", "confidence": facts["confidence"],
+             "finetuned": finetuned, "base_meta": facts}  # fmt: skip
     nlp.meta["kg"] = facts
     nlp.meta["name"] = name.replace("-", "_")
     _save(nlp, out)
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 1e6
     log(f"saved to {out} ({size:.1f} MB, {time.perf_counter() - started:.0f}s); use it with `kg build --model {out}`")
+    for cached in (load_tagger, pipeline, rules_fingerprint):  # a model loaded from `out` before is stale
+        cached.cache_clear()
     if evaluated:
-        load_tagger.cache_clear()
         for title, counts in evaluation(evaluated, base_dir, out, nlp):
             log(title)
             log(counts)
@@ -161,11 +162,9 @@ def _exact(nlp, texts: Sequence[Annotated]) -> str:
 
 def evaluation(texts: Sequence[Annotated], base: Path, out: Path, tuned) -> list[tuple[str, str]]:
     """Before/after tables on the eval texts: tagger alone (exact spans), then ``kg extract``."""
-    from kg.extract import pipeline
     from kg.extract.evaluate import table
     from kg.extract.tagger import load_tagger
 
-    pipeline.cache_clear()
     before = load_tagger.__wrapped__(base)
     rows = [
         (f"eval, tagger alone, exact spans: base {base}", _exact(before, texts)),

@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kg.errors import UsageError
+from kg.errors import KgError, UsageError
 from kg.extract.annotations import LABELS, Annotated, Annotations, examples, read_all
 
 DEFAULT_EPOCHS = 10
@@ -115,19 +115,27 @@ def finetune(
 
 
 def _save(nlp, out: Path) -> None:
-    """Write the model beside ``out`` and swap it in whole (an older model there is replaced)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    """Write the model beside ``out`` and swap it in whole; an older model there is replaced
+    only once the new one is complete, and put back if the swap fails."""
     staging = out.parent / f".{out.name}.tmp-{os.getpid()}"
     old = out.parent / f".{out.name}.old-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
         nlp.to_disk(staging)
         if out.exists():
             out.rename(old)
-        staging.rename(out)
+        try:
+            staging.rename(out)
+        except OSError:
+            if old.exists():
+                old.rename(out)
+            raise
+    except OSError as error:
+        raise KgError(f"cannot write the model to {out} ({error.strerror or error}); choose another --out") from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def score_texts(texts: Sequence[Annotated], model) -> dict:

@@ -25,6 +25,7 @@ from kg.ontology import load as load_ontology
 from kg.pipeline import RESOLUTION_FILE, BuildReport, add, build, overrides_files, publish, remove, timed
 from kg.query import cypher as cypher_query
 from kg.query import lookup, profile, related, sparql
+from kg.query.discovered import DiscoveredConcept, weakest
 from kg.query.focus import select
 from kg.query.index import LookupIndex
 from kg.query.limits import QueryLimits
@@ -216,6 +217,15 @@ class KnowledgeGraph:
     def review(self, kind: str | None = None, limit: int | None = None) -> list[Decision]:
         """Merges made on weak evidence and near-misses, most worth a person's look first."""
         return for_review(self.resolution(), kind, limit)
+
+    def discovered_concepts(self, limit: int | None = None) -> list[DiscoveredConcept]:
+        """Discovered concepts (``kg:discovered true``), weakest first: lowest confidence, then
+        fewest papers; each with the rule that found it and one evidence sentence.
+
+        >>> kg.open_store(".kg").discovered_concepts(1)[0].confidence               # doctest: +SKIP
+        0.5
+        """
+        return weakest(lambda query: self.sparql(query).rows, self.lookup_index, limit)
 
     def graph(self) -> Graph:
         """The whole typed graph, read back from the RDF store."""

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from kg import __version__
-from kg.commands import analyses, extraction, fetch, lookups, remote
+from kg.commands import analyses, extraction, fetch, lookups, remote, review
 from kg.commands.options import (
     FORMATS,
     chosen_model,
@@ -275,34 +275,6 @@ def stats(store: Path, as_json: bool) -> None:
     )
     print_rows(resolution, columns, "table", title)
     click.echo(f"triples: {result['triples']}")
-
-
-@main.command()
-@store_option
-@click.option("--kind", type=click.Choice(["author", "institution", "paper", "concept"]), help="Only this kind.")
-@click.option("--limit", type=click.IntRange(min=1), default=30, show_default=True)
-@click.option("--all", "show_all", is_flag=True, help="Every decision, not only those to confirm.")
-@click.option("--format", "format_", type=FORMATS, default="table", show_default=True)
-@click.option("--toml", "as_toml_rules", is_flag=True, help="Print the overrides rules reversing each.")
-def review(store: Path, kind: str | None, limit: int, show_all: bool, format_: str, as_toml_rules: bool) -> None:
-    """List identity decisions to confirm: merges on weak evidence and near-misses, ranked.
-
-    To settle one, add its rule (--toml prints them) to the kg.toml beside your inputs (or
-    your --overrides file) and build again.
-    """
-    from kg import api
-
-    handle = api.open_store(store)
-    if show_all:
-        decisions = [d for d in handle.resolution().decisions if kind is None or d.kind == kind][:limit]
-    else:
-        decisions = handle.review(kind, limit)
-    rows = [d.as_row() for d in decisions]
-    if as_toml_rules:
-        click.echo("\n".join(row["rule"] for row in rows if row["rule"]))
-        return
-    columns = ["kind", "decision", "score", "names", "why"] + (["rule"] if format_ != "table" else [])
-    print_rows(rows, columns, format_, "Identity review")
 
 
 def limit_options(function: Any) -> Any:
@@ -576,3 +548,4 @@ main.add_command(analyses.trends)
 main.add_command(analyses.communities)
 main.add_command(analyses.report)
 main.add_command(fetch.fetch)
+main.add_command(review.review)

@@ -202,12 +202,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", type=Path, default=default_corpora())
-    parser.add_argument("--out", type=Path, default=default_model_dir())
+    parser.add_argument("--out", type=Path, default=None, help="model folder (default: kg's own)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS)
+    parser.add_argument("--epochs", type=int, default=None, help=f"default {DEFAULT_EPOCHS} (fine-tuning: 10)")
     parser.add_argument("--limit", type=int, default=None, help="train on a seeded sample of this many abstracts")
+    # Fine-tuning on hand annotations instead (kg.extract.finetune; --out required).
+    parser.add_argument("--annotations", type=Path, action="append", default=[])
+    parser.add_argument("--annotations-format", default=None)
+    parser.add_argument("--eval", type=Path, action="append", default=[])
+    parser.add_argument("--model", type=Path, default=None, help="the model to fine-tune (default: kg's own)")
     args = parser.parse_args(argv)
-    run(args.corpora, args.out, args.seed, args.epochs, args.limit, log=lambda line: print(line, flush=True))
+    log = lambda line: print(line, flush=True)  # noqa: E731
+    if args.annotations:
+        from kg.extract.finetune import DEFAULT_EPOCHS as TUNE_EPOCHS
+        from kg.extract.finetune import finetune
+
+        if args.out is None:
+            parser.error("--annotations needs --out DIR (the shipped model is never overwritten)")
+        epochs = args.epochs or TUNE_EPOCHS
+        finetune(args.annotations, args.out, args.model, args.seed, epochs, args.annotations_format, args.eval, log)
+        return 0
+    out = args.out or default_model_dir()
+    run(args.corpora, out, args.seed, args.epochs or DEFAULT_EPOCHS, args.limit, log=log)
     return 0
 
 

@@ -194,47 +194,32 @@ def publish(
     silently undo that writer's work). The stages after extraction look concepts up in the
     scheme of ``extraction`` (:func:`kg.extract.scheme.using_scheme`)."""
     with using_scheme(extraction.scheme):
-        return _publish(store_dir, inputs, records, mentions, rules, timings, started, progress, base, extraction)
-
-
-def _publish(
-    store_dir: Path,
-    inputs: Sequence[InputReport],
-    records: list[Record],
-    mentions: list[list[Mention]] | None,
-    rules: Overrides,
-    timings: dict[str, float],
-    started: float,
-    progress: Progress | None,
-    base: str | None,
-    extraction: Extraction,
-) -> BuildReport:
-    if progress:
-        progress("resolving identities", 0, 1)
-    gc.freeze()
-    with timed(timings, "resolve"):
-        graph, resolution = resolve(records, mentions, rules)
-    with timed(timings, "communities"):
-        partition = communities.assign(graph)
-    gc.freeze()
-    with layout.new_generation(store_dir) as generation:
-        if base is not None and layout.current_name(store_dir) != base:
-            raise StoreError(store_dir, "was changed by another command while this one ran; run it again")
-        with timed(timings, "inputs_saved"):
-            _save_inputs(generation.path, inputs, records, mentions, extraction)
-        # The graph holds all the stores need: the records and mentions go before the writers
-        # start (half a gigabyte of a 100k-record build).
-        records.clear()
-        if mentions is not None:
-            mentions.clear()
         if progress:
-            progress("writing the RDF store, Cypher database and lookup index", 0, 1)
-        triples = _write_stores(graph, generation, timings)
-        counts = _write_meta(
-            generation, graph, resolution, inputs, triples, mentions is not None, rules, extraction, partition
-        )
-    timings["total"] = time.perf_counter() - started
-    return BuildReport(store_dir, list(inputs), counts, triples, timings, resolution.summary())
+            progress("resolving identities", 0, 1)
+        gc.freeze()
+        with timed(timings, "resolve"):
+            graph, resolution = resolve(records, mentions, rules)
+        with timed(timings, "communities"):
+            partition = communities.assign(graph)
+        gc.freeze()
+        with layout.new_generation(store_dir) as generation:
+            if base is not None and layout.current_name(store_dir) != base:
+                raise StoreError(store_dir, "was changed by another command while this one ran; run it again")
+            with timed(timings, "inputs_saved"):
+                _save_inputs(generation.path, inputs, records, mentions, extraction)
+            # The graph holds all the stores need: the records and mentions go before the writers
+            # start (half a gigabyte of a 100k-record build).
+            records.clear()
+            if mentions is not None:
+                mentions.clear()
+            if progress:
+                progress("writing the RDF store, Cypher database and lookup index", 0, 1)
+            triples = _write_stores(graph, generation, timings)
+            counts = _write_meta(
+                generation, graph, resolution, inputs, triples, mentions is not None, rules, extraction, partition
+            )
+        timings["total"] = time.perf_counter() - started
+        return BuildReport(store_dir, list(inputs), counts, triples, timings, resolution.summary())
 
 
 def _save_inputs(

@@ -29,7 +29,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import InputError, UsageError
-from kg.extract.scheme_files import Entry, read_entries
+from kg.extract.scheme_files import Entry, file_bytes, read_entries
 from kg.ids import concept_id
 from kg.normalize import key, slug
 from kg.ontology import CONCEPT_BASE, NAMESPACE
@@ -101,15 +101,7 @@ _ACTIVE: ContextVar[SchemeChoice] = ContextVar("kg_scheme", default=BUNDLED)
 def _content_hash(paths: Sequence[str]) -> str:
     digest = hashlib.sha256()
     for path in paths:
-        try:
-            data = Path(path).read_bytes()
-        except FileNotFoundError:
-            raise InputError(path, "no such scheme file") from None
-        except IsADirectoryError:
-            raise InputError(path, "is a directory, not a scheme file (CSV or SKOS Turtle)") from None
-        except OSError as err:
-            raise InputError(path, f"cannot read the scheme file ({err.strerror or err})") from err
-        digest.update(hashlib.sha256(data).digest())
+        digest.update(hashlib.sha256(file_bytes(path)).digest())
     return digest.hexdigest()[:16]
 
 

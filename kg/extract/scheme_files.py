@@ -63,17 +63,22 @@ class Entry:
         return self.id or concept_id(slug(self.label))
 
 
-def read_entries(path: Path) -> list[Entry]:
-    """The concepts ``path`` states, in file order; :class:`InputError` (file, line, reason) for
-    a missing or unreadable file or an entry that cannot be a concept."""
+def file_bytes(path: str | Path) -> bytes:
+    """The content of a scheme file; :class:`InputError` when it is missing or unreadable."""
     try:
-        data = path.read_bytes()
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError(path, "no such scheme file") from None
     except IsADirectoryError:
         raise InputError(path, "is a directory, not a scheme file (CSV or SKOS Turtle)") from None
     except OSError as err:
         raise InputError(path, f"cannot read the scheme file ({err.strerror or err})") from err
+
+
+def read_entries(path: Path) -> list[Entry]:
+    """The concepts ``path`` states, in file order; :class:`InputError` (file, line, reason) for
+    a missing or unreadable file or an entry that cannot be a concept."""
+    data = file_bytes(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:

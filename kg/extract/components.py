@@ -113,8 +113,10 @@ def type_from_head(long_form: str) -> str | None:
 
 def is_category(concept: Concept) -> bool:
     """Grouping nodes of the scheme ("Normalization Method", "Model Compression Method") organise
-    the hierarchy; text that matches them names the category, not a method, so they are skipped."""
-    return key(concept.label).endswith((" method", " methods")) or concept.id in roots()
+    the hierarchy; text that matches them names the category, not a method, so they are skipped.
+    A user's own concept is what they want found ("Bradford Method"), whatever its name."""
+    grouping = key(concept.label).endswith((" method", " methods")) and concept.file is None
+    return grouping or concept.id in roots()
 
 
 def is_taggable(concept: Concept) -> bool:

@@ -57,6 +57,8 @@ class Concept:
     aliases: list[str] = field(default_factory=list)
     broader: list[str] = field(default_factory=list)
     definition: str | None = None
+    file: str | None = None
+    """The user's scheme file that brought the concept (None: kg's own scheme)."""
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,7 @@ def _with_entries(bundled: dict[str, Concept], entries: Sequence[Entry], mode: s
         identifier = entry.concept_id
         concept = concepts.get(identifier)
         if concept is None:
-            concepts[identifier] = Concept(identifier, entry.type, entry.label, [], [], entry.definition)
+            concepts[identifier] = Concept(identifier, entry.type, entry.label, [], [], entry.definition, entry.file)
             new.append(identifier)
         elif concept.type != entry.type:
             where = "kg's scheme" if identifier in bundled and mode == "add" else "this scheme"

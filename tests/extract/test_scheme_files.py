@@ -20,6 +20,8 @@ from kg.extract import _match, extract_records, extract_text, rules_fingerprint
 from kg.extract.scheme import BUNDLED, SchemeChoice, active_scheme, load_scheme, using_scheme
 from kg.extract.scheme_files import read_entries
 from kg.store import layout
+from tests.test_shacl import _data_graph as shacl_data_graph
+from tests.test_shacl import _validate as validate
 
 SCHEME_CSV = """type,label,aliases,broader
 method,Genome Editing,gene editing,
@@ -131,6 +133,14 @@ def test_a_row_for_a_bundled_concept_extends_it(tmp_path: Path) -> None:
     assert {(m.text, m.concept) for m in found} >= {("BERTology", "concept/bert")}
 
 
+def test_a_users_method_named_method_is_found(tmp_path: Path) -> None:
+    # kg's own "… Method" concepts group others and are not tagged; a user's are what they want found
+    path = tmp_path / "assays.csv"
+    path.write_text("type,label,aliases,broader\nMethod,Bradford Method,Bradford assay,\n")
+    found = extract_text("Protein was measured by the Bradford method.", model=False, scheme=SchemeChoice.of([path]))
+    assert [(m.text, m.concept) for m in found] == [("Bradford method", "concept/bradford-method")]
+
+
 def test_replace_mode_keeps_only_the_users_concepts_and_the_roots(bio: Path) -> None:
     scheme = load_scheme(SchemeChoice.of([bio / "scheme.csv"], "replace"))
     assert set(scheme) == {
@@ -226,6 +236,11 @@ def test_a_biology_scheme_types_a_biology_corpus(bio_store: Path) -> None:
     meta = kg.open_store(bio_store).meta["extraction"]
     assert meta["scheme"]["files"] == [str((bio_store.parent / "scheme.csv").absolute())]
     assert meta["scheme"]["mode"] == "add" and len(meta["scheme"]["sha256"]) == 16
+
+
+def test_the_graph_of_a_users_scheme_conforms_to_the_shapes(bio_store: Path) -> None:
+    conforms, text = validate(shacl_data_graph(kg.open_store(bio_store)))
+    assert conforms, text
 
 
 def test_builds_in_one_process_do_not_share_schemes(bio: Path, bio_store: Path, tmp_path: Path) -> None:

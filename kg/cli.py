@@ -133,6 +133,8 @@ def build(
     no_model: bool,
     model_dir: Path | None,
     min_confidence: float,
+    scheme_files: tuple[Path, ...],
+    scheme_mode: str,
 ) -> None:
     """Read PATHS (default: the bundled corpus) and write a new store.
 
@@ -151,6 +153,8 @@ def build(
             allow_empty=allow_empty,
             model=chosen_model(no_model, model_dir),
             min_confidence=min_confidence,
+            scheme=scheme_files,
+            scheme_mode=scheme_mode,
         )
     if not ctx.obj["quiet"]:
         nodes = ", ".join(f"{n} {t}" for t, n in report.counts["nodes"].items() if n)

@@ -23,6 +23,7 @@ scheme) are extracted again from their saved records.
 
 from __future__ import annotations
 
+import contextvars
 import gc
 import os
 import time
@@ -37,6 +38,7 @@ from kg import __version__
 from kg.errors import StoreError, UsageError
 from kg.extract import default_workers, extract_records
 from kg.extract import pipeline as extraction_pipeline
+from kg.extract.scheme import SchemeChoice, using_scheme
 from kg.extract.settings import Extraction
 from kg.graph import Graph
 from kg.records import Mention, Record
@@ -111,12 +113,16 @@ def build(
     allow_empty: bool = False,
     model: Path | bool = True,
     min_confidence: float = 0.0,
+    scheme: Sequence[str | Path] = (),
+    scheme_mode: str = "add",
 ) -> BuildReport:
     """Read the inputs, resolve them into a graph and swap a new store generation in.
 
     ``extract=False`` skips concept extraction (methods, datasets, tasks); ``model`` is the
     span tagger (True: the shipped one, False: rules alone, or a ``kg train`` output folder) and
-    ``min_confidence`` drops mentions below it. ``overrides`` names a TOML file of identity
+    ``min_confidence`` drops mentions below it. ``scheme`` names the user's concept scheme files
+    (CSV or SKOS Turtle, :mod:`kg.extract.scheme_files`), added to the bundled scheme or, with
+    ``scheme_mode="replace"``, in its place. ``overrides`` names a TOML file of identity
     overrides (:mod:`kg.resolve.overrides`); by default the ``[identity]`` section of the
     ``kg.toml`` beside the inputs is used. Inputs that give no records at all are an
     :class:`InputError` (a wrong ``format`` or an empty directory must not replace a good store
@@ -130,9 +136,10 @@ def build(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     rules = load_overrides(overrides_files(paths, overrides))  # a bad file fails before reading
-    extraction = Extraction(model, min_confidence)
+    extraction = Extraction(model, min_confidence, SchemeChoice.of(scheme, scheme_mode))
     if extract:
-        extraction_pipeline(model)  # a missing or damaged model fails before anything is read
+        # a missing or damaged model, or a faulty scheme file, fails before anything is read
+        extraction_pipeline(model, extraction.scheme)
     with timed(timings, "read"):
         records, inputs = read_inputs(paths, format, strict, progress)
     if not allow_empty:
@@ -148,7 +155,11 @@ def build(
                 progress("extracting concepts", 0, 1)
             with timed(timings, "extract"):
                 mentions = extract_records(
-                    records, workers=default_workers(len(records), model), model=model, min_confidence=min_confidence
+                    records,
+                    workers=default_workers(len(records), model),
+                    model=model,
+                    min_confidence=min_confidence,
+                    scheme=extraction.scheme,
                 )
         return publish(store_dir, inputs, records, mentions, rules, timings, started, progress, extraction=extraction)
     finally:
@@ -180,33 +191,35 @@ def publish(
     ``mentions``: once resolved and saved into the generation the lists are emptied, so the
     store writers run beside the graph alone. ``base`` is the generation an update started
     from: if another writer replaced it meanwhile, nothing is written (the update would
-    silently undo that writer's work)."""
-    if progress:
-        progress("resolving identities", 0, 1)
-    gc.freeze()
-    with timed(timings, "resolve"):
-        graph, resolution = resolve(records, mentions, rules)
-    with timed(timings, "communities"):
-        partition = communities.assign(graph)
-    gc.freeze()
-    with layout.new_generation(store_dir) as generation:
-        if base is not None and layout.current_name(store_dir) != base:
-            raise StoreError(store_dir, "was changed by another command while this one ran; run it again")
-        with timed(timings, "inputs_saved"):
-            _save_inputs(generation.path, inputs, records, mentions, extraction)
-        # The graph holds all the stores need: the records and mentions go before the writers
-        # start (half a gigabyte of a 100k-record build).
-        records.clear()
-        if mentions is not None:
-            mentions.clear()
+    silently undo that writer's work). The stages after extraction look concepts up in the
+    scheme of ``extraction`` (:func:`kg.extract.scheme.using_scheme`)."""
+    with using_scheme(extraction.scheme):
         if progress:
-            progress("writing the RDF store, Cypher database and lookup index", 0, 1)
-        triples = _write_stores(graph, generation, timings)
-        counts = _write_meta(
-            generation, graph, resolution, inputs, triples, mentions is not None, rules, extraction, partition
-        )
-    timings["total"] = time.perf_counter() - started
-    return BuildReport(store_dir, list(inputs), counts, triples, timings, resolution.summary())
+            progress("resolving identities", 0, 1)
+        gc.freeze()
+        with timed(timings, "resolve"):
+            graph, resolution = resolve(records, mentions, rules)
+        with timed(timings, "communities"):
+            partition = communities.assign(graph)
+        gc.freeze()
+        with layout.new_generation(store_dir) as generation:
+            if base is not None and layout.current_name(store_dir) != base:
+                raise StoreError(store_dir, "was changed by another command while this one ran; run it again")
+            with timed(timings, "inputs_saved"):
+                _save_inputs(generation.path, inputs, records, mentions, extraction)
+            # The graph holds all the stores need: the records and mentions go before the writers
+            # start (half a gigabyte of a 100k-record build).
+            records.clear()
+            if mentions is not None:
+                mentions.clear()
+            if progress:
+                progress("writing the RDF store, Cypher database and lookup index", 0, 1)
+            triples = _write_stores(graph, generation, timings)
+            counts = _write_meta(
+                generation, graph, resolution, inputs, triples, mentions is not None, rules, extraction, partition
+            )
+        timings["total"] = time.perf_counter() - started
+        return BuildReport(store_dir, list(inputs), counts, triples, timings, resolution.summary())
 
 
 def _save_inputs(
@@ -235,20 +248,24 @@ def _write_stores(graph: Graph, generation: layout.Generation, timings: dict[str
     ``CONCURRENT_WRITES_UP_TO`` nodes the Cypher load, whose COPY holds the most memory (1.0 GB
     beside the graph at 100k abstracts), starts when the RDF store and lookup index are done, so
     the peak is the graph and two writers rather than three; on two cores the three shared the
-    CPU anyway. The per-store times in the report overlap; ``store_writes`` is their wall time."""
+    CPU anyway. The per-store times in the report overlap; ``store_writes`` is their wall time.
+    Each writer runs in a copy of this thread's context, so it sees the build's concept scheme."""
 
     def write_timed(stage: str, write: Callable[[], Any]) -> Any:
         with timed(timings, stage):
             return write()
 
+    def submit(stage: str, write: Callable[[], Any]) -> Any:
+        return pool.submit(contextvars.copy_context().run, write_timed, stage, write)
+
     def load_cypher() -> Any:
-        return pool.submit(write_timed, "cypher_load", lambda: cypher.write(graph, generation.cypher_dir))
+        return submit("cypher_load", lambda: cypher.write(graph, generation.cypher_dir))
 
     together = len(graph) <= CONCURRENT_WRITES_UP_TO
     with timed(timings, "store_writes"), ThreadPoolExecutor(max_workers=3, thread_name_prefix="kg-write") as pool:
         cypher_done = load_cypher() if together else None
-        rdf_done = pool.submit(write_timed, "rdf_write", lambda: rdf.write(graph, generation.rdf_dir))
-        index_done = pool.submit(write_timed, "lookup_index", lambda: lookup_index.write(graph, generation.path))
+        rdf_done = submit("rdf_write", lambda: rdf.write(graph, generation.rdf_dir))
+        index_done = submit("lookup_index", lambda: lookup_index.write(graph, generation.path))
         index_done.result()
         triples = rdf_done.result()
         (cypher_done or load_cypher()).result()
@@ -396,7 +413,10 @@ def _publish_all(
         with timed(timings, "extract"):
             for cached in stale:
                 found = extract_records(
-                    cached.records, model=extraction.model, min_confidence=extraction.min_confidence
+                    cached.records,
+                    model=extraction.model,
+                    min_confidence=extraction.min_confidence,
+                    scheme=extraction.scheme,
                 )
                 fresh[id(cached)] = [list(m) for m in found]
     records: list[Record] = []

@@ -20,14 +20,24 @@ from kg.output import print_rows
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per mention).")
 @extraction_options
 def extract(
-    source: str, whole: bool, as_json: bool, no_model: bool, model_dir: Path | None, min_confidence: float
+    source: str,
+    whole: bool,
+    as_json: bool,
+    no_model: bool,
+    model_dir: Path | None,
+    min_confidence: float,
+    scheme_files: tuple[Path, ...],
+    scheme_mode: str,
 ) -> None:
     """Tag methods, datasets and tasks in any text (a file or stdin); no store is touched."""
     from kg.extract import extract_documents
+    from kg.extract.scheme import SchemeChoice
 
     model = chosen_model(no_model, model_dir)
+    scheme = SchemeChoice.of(scheme_files, scheme_mode)
     text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     documents = [text] if whole else text.split("\n")
+    found = extract_documents(documents, model=model, min_confidence=min_confidence, scheme=scheme)
     rows = [
         {
             "document": index + 1,
@@ -40,7 +50,7 @@ def extract(
             "rule": m.rule,
             "confidence": m.confidence,
         }
-        for index, mentions in enumerate(extract_documents(documents, model=model, min_confidence=min_confidence))
+        for index, mentions in enumerate(found)
         for m in mentions
     ]
     columns = ["document", "type", "label", "text", "start", "end", "rule", "confidence", "concept"]

@@ -89,7 +89,23 @@ def neo4j_options(function: Any) -> Any:
 
 
 def extraction_options(function: Any) -> Any:
-    """``--no-model``, ``--model DIR`` and ``--min-confidence``: how concepts are extracted."""
+    """``--no-model``, ``--model DIR``, ``--min-confidence``, ``--scheme FILE`` and
+    ``--scheme-mode``: how concepts are extracted."""
+    function = click.option(
+        "--scheme-mode",
+        type=click.Choice(["add", "replace"]),
+        default="add",
+        show_default=True,
+        help="Add the --scheme files to kg's concept scheme, or use them in its place.",
+    )(function)
+    function = click.option(
+        "--scheme",
+        "scheme_files",
+        multiple=True,
+        type=click.Path(dir_okay=True, path_type=Path),
+        metavar="FILE",
+        help="Your own concepts: CSV (type,label,aliases,broader) or SKOS Turtle; repeatable.",
+    )(function)
     function = click.option(
         "--min-confidence",
         type=click.FloatRange(0.0, 1.0),

@@ -7,16 +7,19 @@ The pipeline is ``spacy.blank("en")`` plus the rule components of
 every text field with ``nlp.pipe`` and adds what only a corpus-wide view can give: an acronym
 defined in one record ("Neural Arithmetic Logic Unit (NALU)") is recognised in records that use
 it without defining it, and a title of the form "Name: …" names the paper's own method.
-Results are deterministic: the same records give the same mentions in the same order.
+``scheme`` (a :class:`kg.extract.scheme.SchemeChoice`) adds the user's own concept scheme to the
+bundled one or replaces it; it is passed explicitly down to the components, worker processes
+included. Results are deterministic: the same records give the same mentions in the same order.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
+from kg.extract.scheme import BUNDLED, SchemeChoice
 from kg.ids import concept_id
 from kg.normalize import slug
 from kg.records import Mention, Provenance, Record
@@ -30,21 +33,31 @@ _TITLE_NAME = re.compile(r"^((?:[A-Z][\w\-]*)(?: [A-Z][\w\-]*){0,2}):\s")
 _TITLE_STOP = {"the", "a", "an", "on", "towards", "toward", "why", "what", "how", "when", "is", "are", "do", "does"}
 
 
-@cache
-def pipeline(model: Model = True):
-    """The extraction pipeline with the tagger ``model`` (see :data:`Model`), built once per
-    process; raises :class:`kg.errors.ModelError` when the model cannot be loaded."""
+def pipeline(model: Model = True, scheme: SchemeChoice = BUNDLED):
+    """The extraction pipeline with the tagger ``model`` (see :data:`Model`) and the concept
+    ``scheme``, built once per process for each; raises :class:`kg.errors.ModelError` when the
+    model cannot be loaded, :class:`kg.errors.InputError` for a faulty scheme file."""
+    return _pipeline(model, scheme)
+
+
+@lru_cache(maxsize=8)  # a few schemes per process (tests build several stores); each holds its matchers
+def _pipeline(model: Model, scheme: SchemeChoice):
     import spacy
 
     from kg.extract import components  # noqa: F401  (registers the factories)
+    from kg.extract.scheme import load_scheme
     from kg.extract.tagger import add_tagger
 
+    load_scheme(scheme)  # a faulty scheme file fails here as itself, not inside spaCy's factories
     nlp = spacy.blank("en")
     for name in PIPELINE:
-        nlp.add_pipe(name)
+        nlp.add_pipe(name, config={"scheme": scheme.as_config()} if name != "kg_spans" else {})
     if model is not False:
         add_tagger(nlp, None if model is True else Path(model))
     return nlp
+
+
+pipeline.cache_clear = _pipeline.cache_clear  # type: ignore[attr-defined]  # drop the built pipelines
 
 
 def rule_pipeline():
@@ -98,20 +111,24 @@ def _mentions_from_doc(doc, field: str, original: str | None = None) -> list[Men
     return mentions
 
 
-def extract_text(text: str, field: str = "text", model: Model = True) -> list[Mention]:
+def extract_text(text: str, field: str = "text", model: Model = True, scheme: SchemeChoice = BUNDLED) -> list[Mention]:
     """Mentions in one piece of text (no corpus-wide acronyms, no title rule)."""
-    return _mentions_from_doc(pipeline(model)(for_matching(text)), field, text)
+    return _mentions_from_doc(pipeline(model, scheme)(for_matching(text)), field, text)
 
 
 def extract_documents(
-    texts: Sequence[str], batch_size: int = 64, model: Model = True, min_confidence: float = 0.0
+    texts: Sequence[str],
+    batch_size: int = 64,
+    model: Model = True,
+    min_confidence: float = 0.0,
+    scheme: SchemeChoice = BUNDLED,
 ) -> list[list[Mention]]:
     """Mentions per document for free text (blank documents give empty lists); the corpus-wide
     acronym rule applies across the documents given."""
     records = [
         Record(key=str(i), provenance=_NO_FILE, abstract=text if text.strip() else None) for i, text in enumerate(texts)
     ]
-    found = extract_records(records, batch_size=batch_size, model=model, min_confidence=min_confidence)
+    found = extract_records(records, batch_size=batch_size, model=model, min_confidence=min_confidence, scheme=scheme)
     return [list(mentions) for mentions in found]
 
 
@@ -147,10 +164,12 @@ _Definitions = dict[str, set[tuple[str, str, str, bool]]]
 _Found = tuple[list[list[Mention]], _Definitions, dict[tuple[int, str], set[str]]]
 
 
-def _match(texts: Sequence[dict[str, str]], batch_size: int = 64, model: Model = True) -> _Found:
+def _match(
+    texts: Sequence[dict[str, str]], batch_size: int = 64, model: Model = True, scheme: SchemeChoice = BUNDLED
+) -> _Found:
     """The per-record part of extraction (``texts``: each record's text fields): mentions, and
     the acronyms each text defines."""
-    nlp = pipeline(model)
+    nlp = pipeline(model, scheme)
     jobs = [
         (for_matching(text), (index, field)) for index, fields in enumerate(texts) for field, text in fields.items()
     ]
@@ -165,7 +184,9 @@ def _match(texts: Sequence[dict[str, str]], batch_size: int = 64, model: Model =
     return per_record, definitions, docs_acronyms
 
 
-def _match_in_workers(texts: Sequence[dict[str, str]], workers: int, batch_size: int, model: Model) -> _Found:
+def _match_in_workers(
+    texts: Sequence[dict[str, str]], workers: int, batch_size: int, model: Model, scheme: SchemeChoice = BUNDLED
+) -> _Found:
     """:func:`_match` over contiguous chunks in ``workers`` processes (this one and
     ``workers - 1`` others), merged back in order.
 
@@ -182,11 +203,11 @@ def _match_in_workers(texts: Sequence[dict[str, str]], workers: int, batch_size:
     results: list[_Found | None] = [None] * len(chunks)
     pool = multiprocessing.get_context("forkserver").Pool(workers - 1)
     try:
-        pending = [pool.apply_async(_match, (chunk, batch_size, model)) for chunk in chunks]
+        pending = [pool.apply_async(_match, (chunk, batch_size, model, scheme)) for chunk in chunks]
         for index in reversed(range(len(chunks))):
             if pending[index].ready():
                 break
-            results[index] = _match(chunks[index], batch_size, model)
+            results[index] = _match(chunks[index], batch_size, model, scheme)
         for index, result in enumerate(pending):
             if results[index] is None:
                 results[index] = result.get()
@@ -206,10 +227,10 @@ def _match_in_workers(texts: Sequence[dict[str, str]], workers: int, batch_size:
 
 
 @cache
-def rules_fingerprint(model: Model = True, min_confidence: float = 0.0) -> str:
+def rules_fingerprint(model: Model = True, min_confidence: float = 0.0, scheme: SchemeChoice = BUNDLED) -> str:
     """Names the extraction rules: kg's version, every file the pipeline reads (the concept
-    scheme, the extraction data, the tagger's model) and the confidence floor. Saved mentions
-    from other rules must be extracted again."""
+    scheme, the extraction data, the tagger's model), the confidence floor and the user's scheme
+    files (mode and content hash). Saved mentions from other rules must be extracted again."""
     import hashlib
 
     from kg import __version__
@@ -218,6 +239,8 @@ def rules_fingerprint(model: Model = True, min_confidence: float = 0.0) -> str:
 
     digest = hashlib.sha256(__version__.encode())
     digest.update(f"min_confidence={min_confidence}".encode())
+    if scheme.files:
+        digest.update(f"scheme={scheme.mode}:{scheme.sha256}".encode())
     folders = [resource_dir("ontology") / "concepts", resource_dir("data") / "extract"]
     if model is not False:
         folders.append(default_model_dir() if model is True else Path(model))
@@ -244,9 +267,11 @@ def extract_records(
     workers: int = 1,
     model: Model = True,
     min_confidence: float = 0.0,
+    scheme: SchemeChoice = BUNDLED,
 ) -> list[list[Mention]]:
     """Mentions per record (same order as ``records``), one per concept per field span, none
-    below ``min_confidence``; ``model`` is the tagger (:data:`Model`).
+    below ``min_confidence``; ``model`` is the tagger (:data:`Model`), ``scheme`` the concept
+    scheme.
 
     ``workers > 1`` matches chunks of the records in that many processes (this one included:
     :func:`_match_in_workers`); the corpus-wide steps
@@ -254,10 +279,10 @@ def extract_records(
     so the result is the same as with one."""
     texts = [record.text_fields() for record in records]  # built once, read by every step below
     if workers > 1 and len(records) > workers:
-        pipeline(model)  # a model that cannot be loaded fails here, once, not in every worker
-        per_record, definitions, docs_acronyms = _match_in_workers(texts, workers, batch_size, model)
+        pipeline(model, scheme)  # a model or scheme that cannot be loaded fails here, once, not in every worker
+        per_record, definitions, docs_acronyms = _match_in_workers(texts, workers, batch_size, model, scheme)
     else:
-        per_record, definitions, docs_acronyms = _match(texts, batch_size, model)
+        per_record, definitions, docs_acronyms = _match(texts, batch_size, model, scheme)
     _spread_acronyms(texts, per_record, definitions, docs_acronyms)
     for index, record in enumerate(records):
         if record.title:

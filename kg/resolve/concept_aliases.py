@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import cache
+from typing import TYPE_CHECKING
 
 from kg import ids
 from kg.normalize import key, slug
@@ -32,15 +33,25 @@ from kg.records import Mention
 from kg.resolve.decisions import Decision
 from kg.resolve.overrides import Overrides
 
+if TYPE_CHECKING:
+    from kg.extract.scheme import SchemeChoice
+
+
+def _scheme_index() -> tuple[dict[str, str], dict[str, str]]:
+    """Scheme concept id by label/alias key, and long-form key by single-word alias key (of the
+    scheme of the build this runs in)."""
+    from kg.extract.scheme import active_scheme
+
+    return _index_of(active_scheme())
+
 
 @cache
-def _scheme_index() -> tuple[dict[str, str], dict[str, str]]:
-    """Scheme concept id by label/alias key, and long-form key by single-word alias key."""
+def _index_of(scheme: SchemeChoice) -> tuple[dict[str, str], dict[str, str]]:
     from kg.extract.scheme import load_scheme
 
     by_key: dict[str, str] = {}
     expansions: dict[str, str] = {}
-    for concept in sorted(load_scheme().values(), key=lambda c: c.id):
+    for concept in sorted(load_scheme(scheme).values(), key=lambda c: c.id):
         for spelling in (concept.label, *concept.aliases):
             by_key.setdefault(key(spelling), concept.id)
             if spelling.isupper() and " " not in spelling and len(spelling) > 1:

@@ -19,7 +19,7 @@ import re
 from functools import cache
 
 from kg.extract.components import is_generic, is_taggable
-from kg.extract.scheme import load_scheme
+from kg.extract.scheme import SchemeChoice, active_scheme, load_scheme
 from kg.normalize import key
 
 _VARIANT_WORD = re.compile(
@@ -27,11 +27,16 @@ _VARIANT_WORD = re.compile(
 )
 
 
-@cache
 def _scheme_keys() -> dict[tuple[str, str], str]:
-    """Scheme concept id by (type, folded label or alias), taggable concepts only."""
+    """Scheme concept id by (type, folded label or alias), taggable concepts only, of the scheme
+    of the build this runs in."""
+    return _keys_of(active_scheme())
+
+
+@cache
+def _keys_of(scheme: SchemeChoice) -> dict[tuple[str, str], str]:
     found: dict[tuple[str, str], str] = {}
-    for concept in sorted(load_scheme().values(), key=lambda c: c.id):
+    for concept in sorted(load_scheme(scheme).values(), key=lambda c: c.id):
         if not is_taggable(concept):
             continue
         for spelling in (concept.label, *concept.aliases):

@@ -6,6 +6,8 @@ surface form seen); discovered ones (acronym long forms, named methods and datas
 ``Mention`` nodes (one per concept per record: its best-placed mention), and each Mention is
 derived from its source record, so every edge can show the sentence it came from. Scheme
 concepts bring their broader concepts along (Graph Attention Network → Graph Neural Network).
+The scheme is the build's own (the bundled one, or with the user's ``--scheme`` files: set by
+:func:`kg.pipeline.publish` through :func:`kg.extract.scheme.using_scheme`).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ Model = Path | bool
 """Which tagger: True for the shipped one, False for none (rules alone), or a model directory."""
 
 _NO_FILE = Provenance("-", 1, 1, "text")
-PIPELINE = ("kg_lexicon", "kg_acronyms", "kg_patterns", "kg_spans")
+PIPELINE = ("kg_lexicon", "kg_acronyms", "kg_patterns", "kg_noun_phrases", "kg_spans")
 _TITLE_NAME = re.compile(r"^((?:[A-Z][\w\-]*)(?: [A-Z][\w\-]*){0,2}):\s")
 _TITLE_STOP = {"the", "a", "an", "on", "towards", "toward", "why", "what", "how", "when", "is", "are", "do", "does"}
 
@@ -36,7 +36,7 @@ def pipeline(model: Model = True):
     process; raises :class:`kg.errors.ModelError` when the model cannot be loaded."""
     import spacy
 
-    from kg.extract import components  # noqa: F401  (registers the factories)
+    from kg.extract import components, nounphrases  # noqa: F401  (register the factories)
     from kg.extract.tagger import add_tagger
 
     nlp = spacy.blank("en")

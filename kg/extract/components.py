@@ -10,6 +10,8 @@
   typed by its head noun.
 - ``kg_patterns``: named things the scheme cannot know: the paper's own method ("we propose
   X", a title "X: …"), "the X dataset", "X benchmark".
+- ``kg_noun_phrases`` (:mod:`kg.extract.nounphrases`): plain noun phrases typed by their head
+  noun ("statistical machine translation system", "word sense disambiguation").
 - ``kg_spans``: keeps the longest non-overlapping proposals and drops generic words.
 
 Components add :class:`SpanCandidate` proposals to ``doc._.kg_candidates``; the final mentions are

@@ -139,6 +139,8 @@ def test_helpers() -> None:
     assert is_content("anomaly")
     assert is_content("particle-filter")
     assert phrase_type(["probabilistic", "model"]) is None
-    assert phrase_type(["translation", "model"]) == "Method"
+    assert phrase_type(["translation", "model"]) is None  # "model" needs two modifiers
+    assert phrase_type(["statistical", "translation", "model"]) == "Method"
+    assert phrase_type(["translation", "system"]) == "Method"
     assert phrase_label("policy gradient methods") == "Policy Gradient"
     assert phrase_label("image classification model") == "Image Classification Model"

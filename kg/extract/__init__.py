@@ -28,7 +28,8 @@ Model = Path | bool
 """Which tagger: True for the shipped one, False for none (rules alone), or a model directory."""
 
 _NO_FILE = Provenance("-", 1, 1, "text")
-PIPELINE = ("kg_lexicon", "kg_acronyms", "kg_patterns", "kg_spans")
+PIPELINE = ("kg_lexicon", "kg_acronyms", "kg_patterns", "kg_noun_phrases", "kg_spans")
+_READS_SCHEME = {"kg_lexicon", "kg_acronyms", "kg_patterns"}  # the components that take the scheme choice
 _TITLE_NAME = re.compile(r"^((?:[A-Z][\w\-]*)(?: [A-Z][\w\-]*){0,2}):\s")
 _TITLE_STOP = {"the", "a", "an", "on", "towards", "toward", "why", "what", "how", "when", "is", "are", "do", "does"}
 
@@ -44,14 +45,14 @@ def pipeline(model: Model = True, scheme: SchemeChoice = BUNDLED):
 def _pipeline(model: Model, scheme: SchemeChoice):
     import spacy
 
-    from kg.extract import components  # noqa: F401  (registers the factories)
+    from kg.extract import components, nounphrases  # noqa: F401  (register the factories)
     from kg.extract.scheme import load_scheme
     from kg.extract.tagger import add_tagger
 
     load_scheme(scheme)  # a faulty scheme file fails here as itself, not inside spaCy's factories
     nlp = spacy.blank("en")
     for name in PIPELINE:
-        nlp.add_pipe(name, config={"scheme": scheme.as_config()} if name != "kg_spans" else {})
+        nlp.add_pipe(name, config={"scheme": scheme.as_config()} if name in _READS_SCHEME else {})
     if model is not False:
         add_tagger(nlp, None if model is True else Path(model))
     return nlp

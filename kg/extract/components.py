@@ -10,6 +10,8 @@
   typed by its head noun.
 - ``kg_patterns``: named things the scheme cannot know: the paper's own method ("we propose
   X", a title "X: …"), "the X dataset", "X benchmark".
+- ``kg_noun_phrases`` (:mod:`kg.extract.nounphrases`): plain noun phrases typed by their head
+  noun ("statistical machine translation system", "word sense disambiguation").
 - ``kg_spans``: keeps the longest non-overlapping proposals and drops generic words.
 
 Components add :class:`SpanCandidate` proposals to ``doc._.kg_candidates``; the final mentions are
@@ -369,7 +371,8 @@ def canonical_label(long_form: str) -> str:
     """'neural arithmetic logic units' → 'Neural Arithmetic Logic Unit' (singular, title case
     for words written in lower case; words with inner capitals keep them)."""
     words = long_form.split()
-    if words and words[-1].lower().endswith("s") and not words[-1].lower().endswith("ss") and len(words[-1]) > 3:
+    last = words[-1].lower() if words else ""
+    if last.endswith("s") and not last.endswith(("ss", "us", "is", "ics")) and len(last) > 3:
         words[-1] = words[-1][:-1]
     return " ".join(w if any(c.isupper() for c in w[1:]) else _title_parts(w) for w in words)
 

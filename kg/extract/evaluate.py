@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.extract import Model, extract_documents, extract_records
 from kg.extract.scheme import load_scheme
 from kg.normalize import key
+from kg.records import Mention
 from kg.resources import default_corpus
 from kg.sources import iter_input_files, read_file
 
 TYPES = ("Method", "Dataset", "Task")
+Keep = Callable[[Mention], bool]
 GOLD_FIELDS = {"Method": "methods", "Dataset": "datasets", "Task": "tasks"}
 SCIERC_TYPES = {"Method": "Method", "Task": "Task", "Material": "Dataset"}
+# SciERC's tokens write brackets the Penn Treebank way; text with "(" and ")" is what a user has
+# (and what acronym definitions "word sense disambiguation (WSD)" are found in).
+_BRACKETS = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}"}
 
 
 def singular(text: str) -> str:
@@ -112,10 +117,11 @@ def _units(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def corpus_units(units_file: Path, model: Model) -> dict[str, Counts]:
-    """Score the bundled corpus's extraction against annotated units of it."""
+def corpus_units(units_file: Path, model: Model, keep: Keep | None = None) -> dict[str, Counts]:
+    """Score the bundled corpus's extraction against annotated units of it (only the mentions
+    ``keep`` accepts, when given: the precision of one rule)."""
     records = [r for path in iter_input_files([default_corpus()]) for r in read_file(path)]
-    mentions = extract_records(records, model=model)
+    mentions = [[m for m in found if keep is None or keep(m)] for found in extract_records(records, model=model)]
     scheme = load_scheme()
     counts = new_counts()
     for unit in _units(units_file):
@@ -157,12 +163,13 @@ def corpus_units(units_file: Path, model: Model) -> dict[str, Counts]:
     return counts
 
 
-def scierc(path: Path, model: Model) -> dict[str, Counts]:
-    """Score extraction of SciERC abstracts (tokens joined by spaces) on normalised surface text."""
+def scierc(path: Path, model: Model, keep: Keep | None = None) -> dict[str, Counts]:
+    """Score extraction of SciERC abstracts (tokens joined by spaces) on normalised surface text
+    (only the mentions ``keep`` accepts, when given)."""
     docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     texts, golds = [], []
     for doc in docs:
-        tokens = [t for sentence in doc["sentences"] for t in sentence]
+        tokens = [_BRACKETS.get(t, t) for sentence in doc["sentences"] for t in sentence]
         texts.append(" ".join(tokens))
         gold: dict[str, set[str]] = defaultdict(set)
         for sentence in doc["ner"]:
@@ -174,6 +181,7 @@ def scierc(path: Path, model: Model) -> dict[str, Counts]:
     for doc, gold, mentions in zip(docs, golds, extract_documents(texts, model=model), strict=True):
         predicted: dict[str, set[str]] = defaultdict(set)
         for mention in mentions:
-            predicted[mention.type].add(key(mention.text))
+            if keep is None or keep(mention):
+                predicted[mention.type].add(key(mention.text))
         score_sets(counts, gold, predicted, doc["doc_key"])
     return counts

@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 
 from kg.errors import ModelError
 from kg.extract.components import SpanCandidate, canonical_label, is_generic, propose
+from kg.extract.nounphrases import head_type, phrase_type
 from kg.ids import concept_id
 from kg.normalize import slug
 
@@ -76,12 +77,29 @@ def is_unsupported(words: list[str]) -> bool:
     """A span the tagger alone should not be trusted with: a lone acronym (the tagger learnt
     that short capitals are often methods, but "GPUs", "API", "NLP" are not; an acronym the text
     defines is the acronym rule's), a lone lower-case word ("estimating"), or text that is not
-    words (URLs, e-mail addresses, maths). One-word names it keeps are coined: "DiffWave"."""
+    words (URLs, e-mail addresses, maths). One-word names it keeps are coined: "DiffWave"; a
+    capitalised word is not ("Blind-Spot"). Several words ending in a typed head noun must pass
+    the noun-phrase rule's test (:func:`kg.extract.nounphrases.phrase_type`: not "one-layer
+    model"), and other words must be written as a name (capitals past the first letter): the
+    tagger alone guesses badly on lower-case prose ("adversarial supervision").
+    ``words`` are the span's whitespace-separated words ("Blind-Spot" is one)."""
     if len(words) == 1:
         word = words[0].removesuffix("s")
         if not any(c.islower() for c in word) or not any(c.isupper() for c in word):
             return True
+        if not _coined(word):
+            return True  # "Blind-Spot", "Uncertainty-guided": capitalised words, not a coined name
+    elif head_type(words[-1]) is not None:
+        if phrase_type(words) is None:
+            return True  # "one-layer model", "defense framework": what the noun-phrase rule rejects
+    elif not any(c.isupper() for c in " ".join(words)[1:]):
+        return True  # lower-case prose ("adversarial supervision", "small batch size") names nothing
     return any(not _WORDLIKE.match(w) for w in words)
+
+
+def _coined(word: str) -> bool:
+    """A coined one-word name: a capital inside a part ("BiPointNet", "Meta-GMVAE") or a digit."""
+    return any(c.isdigit() for c in word) or any(c.isupper() for part in word.split("-") for c in part[1:])
 
 
 class ModelProposer:
@@ -96,7 +114,7 @@ class ModelProposer:
 
     def __call__(self, doc: Doc) -> Doc:
         for ent in doc.ents:
-            words = [t.text for t in ent]
+            words = ent.text.split()
             if ent.label_ not in self.confidence or is_generic_span(words) or is_unsupported(words):
                 continue
             label = canonical_label(ent.text)

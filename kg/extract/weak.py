@@ -3,7 +3,9 @@
 Each training text gets one tag per token in spaCy's BILUO scheme, from four sources:
 
 - **typed positives**: what the rule pipeline finds (scheme matches, acronym definitions,
-  "we propose X", "the X dataset", model variants), plus context patterns of this module:
+  "we propose X", "the X dataset", model variants, and plain noun phrases typed by their head
+  noun, :mod:`kg.extract.nounphrases`: "interest point detectors", "action classification",
+  so the tagger learns how such phrases are written, not only scheme-like names), plus context patterns of this module:
   "the task/problem of X" (Task), "X-based" and "X outperforms" for coined names (Method),
   "X dataset/benchmark/corpus" after capitalised names (Dataset), and mined phrases whose head
   noun types them ("image classification" → Task, "graph attention network" → Method);

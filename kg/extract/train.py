@@ -22,7 +22,7 @@ from pathlib import Path
 from kg.extract.texts import Abstract
 
 MODEL_NAME = "kg-tagger"
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 WIDTH = 96
 DEPTH = 4
 EMBED_ROWS = (5000, 1000, 2500, 2500)

@@ -184,7 +184,7 @@ def test_smoke_finetune_gives_a_model_kg_extract_uses(tmp_path: Path, annotated:
     assert "epoch 1/1: loss" in result.output and f"kg build --model {out}" in result.output
     assert "eval, kg extract (rules + fine-tuned tagger)" in result.output
     facts = json.loads((out / "meta.json").read_text(encoding="utf-8"))["kg"]
-    assert facts["name"] == "kg-tagger-tuned" and facts["finetuned"]["base"] == "kg-tagger@1"
+    assert facts["name"] == "kg-tagger-tuned" and facts["finetuned"]["base"] == "kg-tagger@2"
     assert facts["finetuned"]["annotations"][0]["file"] == "field.jsonl" and facts["finetuned"]["seed"] == 3
     rule = f"model:kg-tagger-tuned@{facts['version']}"
     assert load_tagger(out).meta["kg"]["version"] == facts["version"]

@@ -35,7 +35,6 @@ SECRET_HEADERS = frozenset({"x-api-key", "authorization"})
 _MAX_BACKOFF = 120.0  # seconds: the longest wait between two attempts
 _MAX_BODY = 64 * 1024 * 1024  # a page larger than this is not a page the services send
 _HEADER_TOKEN = re.compile(r"[!-~]+")
-PROJECT_URL = "https://github.com/kg-developers/kg"
 
 
 class FetchError(KgError):
@@ -75,9 +74,22 @@ def shown_url(url: str) -> str:
 
 
 def user_agent() -> str:
-    """``kg/<version> (+project URL; mailto:<KG_MAILTO>)``: who is asking, and whom to tell."""
-    contact = contact_address()
-    return f"kg/{__version__} (+{PROJECT_URL}" + (f"; mailto:{contact})" if contact else ")")
+    """``kg/<version> (+<homepage>; mailto:<KG_MAILTO>)``: who is asking, and whom to tell. The
+    homepage is the installed package's ``Project-URL`` when it declares one; kg never invents an
+    address a service operator would follow to nowhere."""
+    about = [f"+{url}" for url in _homepage()] + [f"mailto:{contact}" for contact in [contact_address()] if contact]
+    return f"kg/{__version__} ({'; '.join(about or ['knowledge graph of papers'])})"
+
+
+def _homepage() -> list[str]:
+    """The package's declared homepage (``[project.urls]``), as a one-item list, or none."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        urls = metadata("kg").get_all("Project-URL") or []
+    except PackageNotFoundError:
+        return []
+    return [url.split(",", 1)[1].strip() for url in urls if "," in url][:1]
 
 
 def contact_address() -> str:

@@ -188,11 +188,11 @@ def test_smoke_finetune_gives_a_model_kg_extract_uses(tmp_path: Path, annotated:
     assert facts["finetuned"]["annotations"][0]["file"] == "field.jsonl" and facts["finetuned"]["seed"] == 3
     rule = f"model:kg-tagger-tuned@{facts['version']}"
     assert load_tagger(out).meta["kg"]["version"] == facts["version"]
-    text = "We propose hierarchical attention networks for document classification."
+    text = "We apply HANet to speaker diarization on HPatches."  # names the rules do not know
     extracted = CliRunner().invoke(main, ["extract", "--model", str(out), "--json"], input=text)
     assert extracted.exit_code == 0, extracted.output
     rows = json.loads(extracted.output)
-    assert {"text": "hierarchical attention networks", "rule": rule} in [
+    assert {"text": "HPatches", "rule": rule} in [
         {"text": r["text"], "rule": r["rule"]} for r in rows
     ]
     # the same files and seed give the same model; fine-tuning again replaces it whole

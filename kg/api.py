@@ -12,6 +12,7 @@ built store, :func:`records` reads files without building anything.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -231,7 +232,7 @@ class KnowledgeGraph:
         """The whole typed graph, read back from the RDF store."""
         return rdf.read_graph(self.rdf_store)
 
-    def export(self, format: str, output: Path | IO[bytes], focus: Any = None) -> str | None:
+    def export(self, format: str, output: str | os.PathLike[str] | IO[bytes], focus: Any = None) -> str | None:
         """Write the graph, or the part a :class:`kg.query.focus.Focus` picks, in an export format
         to a path (atomically) or a binary stream. Returns the focus's note on what a
         ``max_nodes`` cap left out, if anything was. The RDF formats of the whole store are
@@ -274,7 +275,7 @@ class KnowledgeGraph:
 
     def report(
         self,
-        output: Path,
+        output: str | os.PathLike[str],
         topic: str | None = None,
         since: int | None = None,
         base_url: str | None = None,
@@ -315,10 +316,12 @@ class KnowledgeGraph:
 
         return frame(self, name)
 
-    def viz(self, output: Path, focus: Any = None, title: str | None = None, color_by: str = "type") -> Any:
+    def viz(
+        self, output: str | os.PathLike[str], focus: Any = None, title: str | None = None, color_by: str = "type"
+    ) -> Any:
         """Write the interactive HTML view (:func:`kg.viz.write_html`); returns its ViewReport.
         ``color_by="community"`` colours authors by their co-authorship community."""
-        return write_html(self.graph(), output, focus, title, color_by)
+        return write_html(self.graph(), Path(output), focus, title, color_by)
 
 
 def open_store(store: str | Path | None = None) -> KnowledgeGraph:

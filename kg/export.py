@@ -115,8 +115,18 @@ def _atomic_directory(path: Path, owns: tuple[str, ...]) -> Iterator[Path]:
         raise
 
 
-def export(graph: Graph, format: str, output: Path | IO[bytes]) -> None:
+Output = str | os.PathLike[str] | IO[bytes]
+
+
+def _destination(output: Output) -> Path | IO[bytes]:
+    """A path given as ``str`` or any path-like is a path (Python callers pass plain strings);
+    anything else is an open binary stream."""
+    return Path(output) if isinstance(output, str | os.PathLike) else output
+
+
+def export(graph: Graph, format: str, output: Output) -> None:
     """Write ``graph`` as ``format`` to a path (atomically) or an open binary stream."""
+    output = _destination(output)
     if format in _DIRECTORY_EXPORTERS:
         _, writer, owns = _DIRECTORY_EXPORTERS[format]
         if not isinstance(output, Path) or str(output) == "-":
@@ -165,7 +175,7 @@ _STORE_EXPORTERS: dict[str, Callable[[ox.Store, Ontology, IO[bytes]], None]] = {
 STORE_FORMATS = tuple(_STORE_EXPORTERS)
 
 
-def export_store(store: ox.Store, onto: Ontology, format: str, output: Path | IO[bytes]) -> None:
+def export_store(store: ox.Store, onto: Ontology, format: str, output: Output) -> None:
     """Write every triple of an RDF store as one of ``STORE_FORMATS``, streamed from the store.
 
     The same triples as exporting the store's graph (the store holds exactly ``rdf.triples``),
@@ -175,7 +185,7 @@ def export_store(store: ox.Store, onto: Ontology, format: str, output: Path | IO
         dump = _STORE_EXPORTERS[format]
     except KeyError:
         raise ValueError(f"{format!r} is not exported from the store; these are: {', '.join(STORE_FORMATS)}") from None
-    _write_file(output, format, lambda handle: dump(store, onto, handle))
+    _write_file(_destination(output), format, lambda handle: dump(store, onto, handle))
 
 
 def _subject_batches(store: ox.Store, size: int) -> Iterator[list[ox.Triple]]:

@@ -192,9 +192,7 @@ def test_smoke_finetune_gives_a_model_kg_extract_uses(tmp_path: Path, annotated:
     extracted = CliRunner().invoke(main, ["extract", "--model", str(out), "--json"], input=text)
     assert extracted.exit_code == 0, extracted.output
     rows = json.loads(extracted.output)
-    assert {"text": "HPatches", "rule": rule} in [
-        {"text": r["text"], "rule": r["rule"]} for r in rows
-    ]
+    assert {"text": "HPatches", "rule": rule} in [{"text": r["text"], "rule": r["rule"]} for r in rows]
     # the same files and seed give the same model; fine-tuning again replaces it whole
     again = tmp_path / "again"
     assert CliRunner().invoke(main, ["train", "--annotations", str(annotated), "--out", str(again), "--epochs", "1",

@@ -49,7 +49,7 @@ def overrides_option(default: str) -> Any:
 
 
 def _columns_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    """``--columns title=Paper Name,…``: CSV/TSV headers to read as fields, for this command."""
+    """``--columns title=Paper Name,…``: CSV/TSV headers (JSON records: keys) to read as fields, for this command."""
     if value:
         from kg.sources.table import column_names, parse_columns
 
@@ -63,7 +63,7 @@ def reading_options(function: Any) -> Any:
         metavar="FIELD=HEADER,…",
         expose_value=False,
         callback=_columns_callback,
-        help="CSV/TSV: read these headers as these fields (title, abstract, authors, year, venue, doi, keywords, …).",
+        help="CSV, TSV, JSON records: read these headers (keys) as these fields (title, abstract, authors, year, …).",
     )(function)
     function = click.option("--strict", is_flag=True, help="Refuse records a reader would skip, instead of warning.")(
         function

@@ -45,7 +45,7 @@ def pipeline(model: Model = True, scheme: SchemeChoice = BUNDLED):
 def _pipeline(model: Model, scheme: SchemeChoice):
     import spacy
 
-    from kg.extract import components, nounphrases  # noqa: F401  (register the factories)
+    from kg.extract import components, lexicon, nounphrases  # noqa: F401  (register the factories)
     from kg.extract.scheme import load_scheme
     from kg.extract.tagger import add_tagger
 

@@ -259,8 +259,8 @@ def default_workers(records: int, model: Model = False, idle: float | None = Non
     per core (at most 4). ``idle`` (:func:`idle_cores`), when known, is how many cores besides
     this process's own were idle lately: a worker only pays for its start-up (spaCy, the
     pipeline, the model) on a core nobody else wants. On a 2-core machine with a load average
-    of 4-8, default-corpus builds took 34-42 s with a worker and 29-37 s without (two versions
-    of kg, three runs each); the mentions are the same either way."""
+    of 4-8, default-corpus builds took 34-62 s (median 37) with a worker and 29-38 s (median
+    32) without, over two versions of kg; the mentions are the same either way."""
     import os
 
     threshold = PARALLEL_FROM if model is False else TAGGED_PARALLEL_FROM

@@ -13,7 +13,9 @@ English one) a phrase is found from its words alone:
 3. inside a run, the rightmost word that is a typed head noun (``[heads]``) ends a phrase,
    unless words after it carry on the noun ("classification accuracy": then it is a modifier);
 4. descriptive words ("novel", "proposed", "state-of-the-art"), a leading "-ing" word and a
-   leading "-ed" word after a subject or auxiliary ("we evaluated …") are trimmed from the front;
+   leading "-ed" word after a subject or auxiliary ("we evaluated …") are trimmed from the front,
+   and so is everything up to a word naming a property ("high-performance", "sample efficient":
+   a description of the head, :func:`is_description`);
 5. what is left must keep at least one modifier that is not generic ("deep learning approach",
    "neural network model" are not names); a *loose* head ("model", "analysis") needs a noun
    among its modifiers ("translation model", not "probabilistic model"); a dataset head needs a
@@ -31,6 +33,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
@@ -67,6 +70,7 @@ class Lists:
     adjective_endings: tuple[str, ...]
     descriptive: frozenset[str]
     generic: frozenset[str]
+    properties: frozenset[str]
     verbs: frozenset[str]
 
 
@@ -91,6 +95,7 @@ def lists() -> Lists:
         adjective_endings=tuple(table["loose"]["adjective_endings"]),
         descriptive=frozenset(w.lower() for w in table["modifiers"]["descriptive"]),
         generic=frozenset(w.lower() for w in table["modifiers"]["generic"]),
+        properties=frozenset(w.lower() for w in table["modifiers"]["properties"]),
         verbs=frozenset(form for verb in table["verbs"]["base"] for form in _forms(verb.lower())),
     )
 
@@ -146,6 +151,43 @@ def _is_noun(word: str) -> bool:
     if folded in table.generic or folded in table.descriptive:
         return False
     return not folded.endswith(table.adjective_endings) or head_type(folded) is not None
+
+
+def _names_property(word: str) -> bool:
+    """A word naming a property or its adjective ("robustness", "accurate"), alone or as the last
+    part of a compound ("high-performance", "hardware-cost"; not "cost-sensitive")."""
+    last = word.lower().rsplit("-", 1)[-1]
+    table = lists().properties
+    return last in table or singular(last) in table
+
+
+def is_property(words: list[str]) -> bool:
+    """A phrase naming an attribute of something, not a method, dataset or task: headed by a
+    property ("classification accuracy", "Neural Network Robustness") or a property "of"
+    something ("the accuracy of BERT"). The head decides: "adversarial robustness" as a task is
+    the lexicon's to name, never a guess's."""
+    if not words:
+        return False
+    if _names_property(words[-1]):
+        return True
+    return any(_names_property(w) and following.lower() == "of" for w, following in pairwise(words))
+
+
+def is_description(words: list[str]) -> bool:
+    """A phrase that describes its head by an attribute rather than naming it: a lower-case
+    property word among the modifiers ("sample efficient exploration algorithms", "high-quality
+    image editing", "adversarially robust classifiers"). Written with capitals the word is part
+    of a name ("Fast R-CNN", "Robust PCA")."""
+    return any(w == w.lower() and _names_property(w) for w in words[:-1])
+
+
+def _after_description(run: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The words of a run after its last describing modifier ("high-performance speech recognition
+    system" → "speech recognition system"; see :func:`is_description`)."""
+    for index in range(len(run) - 2, -1, -1):
+        if is_description([run[index][2], run[-1][2]]):
+            return run[index + 1 :]
+    return run
 
 
 def _is_name(word: str) -> bool:
@@ -239,7 +281,8 @@ def _phrase_in_run(run: list[tuple[int, int, str]], before: str) -> list[Phrase]
     if head_type(run[-1][2]) is None:
         return []
     start = max(0, len(run) - 1 - MAX_MODIFIERS)
-    phrase = _trim(run[start:], before if start == 0 else "")
+    described = _after_description(run[start:])
+    phrase = _trim(described, before if start == 0 and len(described) == len(run) else "")
     kind = phrase_type([w[2] for w in phrase])
     return [Phrase(phrase[0][0], phrase[-1][0], phrase[-1][1], kind)] if kind else []
 

@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 
 from kg.errors import ModelError
 from kg.extract.components import SpanCandidate, canonical_label, is_generic, propose
-from kg.extract.nounphrases import head_type, phrase_type
+from kg.extract.nounphrases import head_type, is_description, is_property, phrase_type
 from kg.ids import concept_id
 from kg.normalize import slug
 
@@ -81,8 +81,12 @@ def is_unsupported(words: list[str]) -> bool:
     capitalised word is not ("Blind-Spot"). Several words ending in a typed head noun must pass
     the noun-phrase rule's test (:func:`kg.extract.nounphrases.phrase_type`: not "one-layer
     model"), and other words must be written as a name (capitals past the first letter): the
-    tagger alone guesses badly on lower-case prose ("adversarial supervision").
-    ``words`` are the span's whitespace-separated words ("Blind-Spot" is one)."""
+    tagger alone guesses badly on lower-case prose ("adversarial supervision"). A span naming or
+    describing by a property is an attribute, not a method (:func:`kg.extract.nounphrases.is_property`,
+    :func:`~kg.extract.nounphrases.is_description`: "Neural Network Robustness", "high-quality
+    image editing"). ``words`` are the span's whitespace-separated words ("Blind-Spot" is one)."""
+    if is_property(words) or is_description(words):
+        return True
     if len(words) == 1:
         word = words[0].removesuffix("s")
         if not any(c.islower() for c in word) or not any(c.isupper() for c in word):

@@ -8,7 +8,16 @@ from functools import partial
 import pytest
 
 from kg import extract
-from kg.extract.nounphrases import CONFIDENCE, head_type, is_content, phrase_label, phrase_type, singular
+from kg.extract.nounphrases import (
+    CONFIDENCE,
+    head_type,
+    is_content,
+    is_description,
+    is_property,
+    phrase_label,
+    phrase_type,
+    singular,
+)
 from kg.records import Mention
 
 extract_text = partial(extract.extract_text, model=False)  # the rules alone: the tagger is tested elsewhere
@@ -144,3 +153,42 @@ def test_helpers() -> None:
     assert phrase_type(["translation", "system"]) == "Method"
     assert phrase_label("policy gradient methods") == "Policy Gradient"
     assert phrase_label("image classification model") == "Image Classification Model"
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("classification accuracy", True),
+        ("Neural Network Robustness", True),
+        ("the accuracy of BERT", True),
+        ("high-performance", True),
+        ("hardware-cost", True),
+        ("cost-sensitive learning", False),
+        ("interest point detectors", False),
+        ("EfficientNet", False),
+    ],
+)
+def test_phrases_naming_a_property(words: str, expected: bool) -> None:
+    assert is_property(words.split()) is expected
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("sample efficient exploration algorithms", True),
+        ("high-quality image editing", True),
+        ("adversarially robust classifiers", True),
+        ("Fast R-CNN", False),  # capitals: part of a name
+        ("Robust PCA", False),
+        ("robust", False),  # a head alone describes nothing
+        ("particle filter tracker", False),
+    ],
+)
+def test_phrases_describing_by_a_property(words: str, expected: bool) -> None:
+    assert is_description(words.split()) is expected
+
+
+def test_descriptions_are_trimmed_from_noun_phrases() -> None:
+    text = "A high-performance interest point detector and device-specific hardware-cost models."
+    assert set(found(text)) == {"interest point detector"}
+    assert found("Our sample efficient interest point detectors.")["interest point detectors"].type == "Method"

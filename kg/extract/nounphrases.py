@@ -233,6 +233,8 @@ def phrase_type(words: list[str]) -> str | None:
         return None  # "translation model" is how ML prose describes; "statistical translation model" names
     if head in _TASK_WORDS and (len(modifiers) < 2 or head_type(modifiers[-1]) != "Task"):
         return None  # "word sense disambiguation task", not "target tasks" or "classification problem"
+    if kind == "Task" and head not in _TASK_WORDS and head != words[-1].lower():
+        return None  # a task is an activity: "image annotations", "long-term predictions" are its results
     return kind
 
 

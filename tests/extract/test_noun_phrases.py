@@ -192,3 +192,10 @@ def test_descriptions_are_trimmed_from_noun_phrases() -> None:
     text = "A high-performance interest point detector and device-specific hardware-cost models."
     assert set(found(text)) == {"interest point detector"}
     assert found("Our sample efficient interest point detectors.")["interest point detectors"].type == "Method"
+
+
+def test_a_task_head_in_the_plural_names_results_not_a_task() -> None:
+    assert found("Ground truth image annotations and long-term predictions.") == {}
+    assert found("We study image annotation.")["image annotation"].type == "Task"
+    assert phrase_type(["word", "sense", "disambiguation", "tasks"]) == "Task"  # "tasks" is the task itself
+    assert phrase_type(["image", "super-resolution"]) == "Task"

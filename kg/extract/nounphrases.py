@@ -51,8 +51,11 @@ RULE = "phrase"
 CONFIDENCE = {"Method": 0.47, "Task": 0.59, "Dataset": 0.6}
 MAX_MODIFIERS = 4
 _WORD = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*$")
-_ADVERB = re.compile(r"(?:ally|ively|ously|ently|antly|ably|ibly|edly|ingly|arly|ctly|ately|ily|ully)$")
-_NOT_ADVERB = {"family", "anomaly", "assembly", "supply", "italy", "poly", "query", "memory", "theory", "history"}
+_ADVERB = re.compile(r"ly$")  # "highly", "jointly", "robustly": adverbs, but for the nouns below
+_NOT_ADVERB = {
+    "family", "anomaly", "assembly", "supply", "italy", "poly", "query", "memory", "theory", "history",
+    "butterfly", "monopoly", "homily", "reply",
+}  # fmt: skip
 _SUBJECT = {"we", "it", "they", "which", "that", "is", "are", "was", "were", "be", "been", "being", "has", "have"}
 _TASK_WORDS = {"task", "problem"}
 _MODEL_WORDS = {"model"}
@@ -140,7 +143,13 @@ def is_content(word: str) -> bool:
     folded = word.lower()
     if not _WORD.match(word) or folded in STOP_WORDS or folded in lists().verbs:
         return False
-    return folded in _NOT_ADVERB or not (_ADVERB.search(folded) and len(folded) > 5) or "-" in folded
+    return not is_adverb(word)
+
+
+def is_adverb(word: str) -> bool:
+    """An adverb by its ending ("highly", "randomly"), not a noun like "anomaly" or a compound."""
+    folded = word.lower()
+    return bool(_ADVERB.search(folded)) and len(folded) > 5 and folded not in _NOT_ADVERB and "-" not in folded
 
 
 def _is_noun(word: str) -> bool:

@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 
 from kg.errors import ModelError
 from kg.extract.components import SpanCandidate, canonical_label, is_generic, propose
-from kg.extract.nounphrases import head_type, is_description, is_property, phrase_type
+from kg.extract.nounphrases import head_type, is_adverb, is_description, is_property, phrase_type
 from kg.ids import concept_id
 from kg.normalize import slug
 
@@ -84,9 +84,12 @@ def is_unsupported(words: list[str]) -> bool:
     tagger alone guesses badly on lower-case prose ("adversarial supervision"). A span naming or
     describing by a property is an attribute, not a method (:func:`kg.extract.nounphrases.is_property`,
     :func:`~kg.extract.nounphrases.is_description`: "Neural Network Robustness", "high-quality
-    image editing"). ``words`` are the span's whitespace-separated words ("Blind-Spot" is one)."""
+    image editing"), and so is one holding a lower-case adverb ("mildly overparameterized neural
+    network"). ``words`` are the span's whitespace-separated words ("Blind-Spot" is one)."""
     if is_property(words) or is_description(words):
         return True
+    if any(w.islower() and is_adverb(w) for w in words):
+        return True  # "randomly initialized networks", "largely successful method": prose, not a name
     if len(words) == 1:
         word = words[0].removesuffix("s")
         if not any(c.islower() for c in word) or not any(c.isupper() for c in word):

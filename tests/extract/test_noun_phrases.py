@@ -65,6 +65,8 @@ def test_generic_phrases_are_rejected(generic: str) -> None:
         ("It is evaluated particle-filter style trackers.", {"particle-filter style trackers"}),
         ("Using interest point detectors, we detect objects.", {"interest point detectors"}),
         ("The method successfully outperforms interest point detectors.", {"interest point detectors"}),
+        ("We use jointly trained interest point detectors.", {"interest point detectors"}),
+        ("A family of strongly adequate grammars.", set()),
     ],
 )
 def test_verbs_and_adverbs_are_not_swallowed(text: str, expected: set[str]) -> None:
@@ -146,6 +148,8 @@ def test_helpers() -> None:
     assert not is_content("improves")
     assert not is_content("significantly")
     assert is_content("anomaly")
+    assert not is_content("highly")
+    assert is_content("butterfly")
     assert is_content("particle-filter")
     assert phrase_type(["probabilistic", "model"]) is None
     assert phrase_type(["translation", "model"]) is None  # "model" needs two modifiers

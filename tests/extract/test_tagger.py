@@ -175,6 +175,7 @@ def test_add_extracts_new_inputs_the_way_the_store_was_built(tmp_path: Path, cor
         ("high-quality image editing", True),  # described by a property
         ("adversarially robust classifiers", True),
         ("accuracy of ResNet", True),
+        ("randomly initialized networks", True),  # an adverb: prose, not a name
         ("DiffWave", False),
         ("Fast R-CNN", False),
         ("hierarchical attention networks", False),

@@ -221,6 +221,17 @@ def _trim(run: list[tuple[int, int, str]], before: str) -> list[tuple[int, int, 
     return run
 
 
+def is_noun_phrase(words: list[str]) -> bool:
+    """Words the noun-phrase rule would take whole: content words only (no verb, stop word,
+    preposition or adverb: not "combining several language models", "Unlike conventional
+    methods"), nothing it trims from the front of a lower-case phrase ("populating object
+    category detection"; "Simple Recurrent Network", capitalised, is a name)."""
+    if not words or not all(is_content(w) for w in words):
+        return False
+    run = [(index, index + 1, word) for index, word in enumerate(words)]
+    return not words[0].islower() or len(_trim(run, "")) == len(run)
+
+
 def phrase_type(words: list[str]) -> str | None:
     """The type of a phrase (head last, modifiers before it), or None when it is not a name."""
     table = lists()

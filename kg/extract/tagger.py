@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 
 from kg.errors import ModelError
 from kg.extract.components import SpanCandidate, canonical_label, is_generic, propose
-from kg.extract.nounphrases import head_type, is_adverb, is_description, is_property, phrase_type
+from kg.extract.nounphrases import head_type, is_adverb, is_description, is_noun_phrase, is_property, phrase_type
 from kg.ids import concept_id
 from kg.normalize import slug
 
@@ -97,8 +97,8 @@ def is_unsupported(words: list[str]) -> bool:
         if not _coined(word):
             return True  # "Blind-Spot", "Uncertainty-guided": capitalised words, not a coined name
     elif head_type(words[-1]) is not None:
-        if phrase_type(words) is None:
-            return True  # "one-layer model", "defense framework": what the noun-phrase rule rejects
+        if phrase_type(words) is None or not is_noun_phrase(words):
+            return True  # "one-layer model", "give utterance classification": what the noun-phrase rule rejects
     elif not any(c.isupper() for c in " ".join(words)[1:]):
         return True  # lower-case prose ("adversarial supervision", "small batch size") names nothing
     return any(not _WORDLIKE.match(w) for w in words)

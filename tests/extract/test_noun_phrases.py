@@ -13,6 +13,7 @@ from kg.extract.nounphrases import (
     head_type,
     is_content,
     is_description,
+    is_noun_phrase,
     is_property,
     phrase_label,
     phrase_type,
@@ -151,6 +152,10 @@ def test_helpers() -> None:
     assert is_content("anomaly")
     assert not is_content("highly")
     assert is_content("butterfly")
+    assert is_noun_phrase(["interest", "point", "detectors"])
+    assert not is_noun_phrase(["give", "utterance", "classification"])
+    assert not is_noun_phrase(["novel", "interest", "point", "detectors"])
+    assert is_noun_phrase(["Novel", "Object", "Captioning"])
     assert is_content("particle-filter")
     assert phrase_type(["probabilistic", "model"]) is None
     assert phrase_type(["translation", "model"]) is None  # "model" needs two modifiers

@@ -176,6 +176,10 @@ def test_add_extracts_new_inputs_the_way_the_store_was_built(tmp_path: Path, cor
         ("adversarially robust classifiers", True),
         ("accuracy of ResNet", True),
         ("randomly initialized networks", True),  # an adverb: prose, not a name
+        ("combining several language models", True),  # a verb and a stop word: not a noun phrase
+        ("populating object category detection", True),
+        ("Unlike conventional methods", True),
+        ("Deep Belief Network", False),  # capitalised: a descriptive word is part of the name
         ("DiffWave", False),
         ("Fast R-CNN", False),
         ("hierarchical attention networks", False),

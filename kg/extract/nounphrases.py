@@ -207,17 +207,21 @@ def _is_name(word: str) -> bool:
 def _trim(run: list[tuple[int, int, str]], before: str) -> list[tuple[int, int, str]]:
     """Drop descriptive words, a leading "-ing" word, the word after a pronoun and a leading
     "-ed" word after a subject from the front of a phrase (``before``: the word before the
-    run, folded)."""
+    run, folded), and then a generic head they modified ("neural network language models":
+    language models, not "network language models")."""
     table = lists()
+    trimmed = False
     while len(run) > 1:
         first = run[0][2].lower()
         descriptive = first in table.descriptive or first.isdigit()
         participle = first.endswith("ing") and head_type(first) is None and first != "learning"
         verb = before in _PRONOUN or (first.endswith("ed") and before in _SUBJECT)  # "we fit …", "is used …"
-        if not (descriptive or participle or verb):
+        tail = trimmed and first in table.generic and head_type(first) == "Method"  # "[neural] network …"
+        if not (descriptive or participle or verb or tail):
             break
         run = run[1:]
         before = ""
+        trimmed = True
     return run
 
 

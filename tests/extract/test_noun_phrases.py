@@ -68,6 +68,7 @@ def test_generic_phrases_are_rejected(generic: str) -> None:
         ("The method successfully outperforms interest point detectors.", {"interest point detectors"}),
         ("We use jointly trained interest point detectors.", {"interest point detectors"}),
         ("Unlike interest point detectors, it works.", {"interest point detectors"}),
+        ("We design deep network interest point detectors.", {"interest point detectors"}),
         ("A family of strongly adequate grammars.", set()),
     ],
 )

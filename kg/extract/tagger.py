@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 from spacy.language import Language
@@ -27,6 +28,7 @@ from kg.ids import concept_id
 from kg.normalize import slug
 
 MODEL_COMPONENT = "kg_tagger"
+MAX_SWITCHES = 6  # case or digit switches in a one-word name; more is an id (see _is_identifier)
 # Words that make a tagged span generic rather than a name: "our method", "the model", "this task".
 _WORDLIKE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|-|\d+[A-Za-z]*)$")
 _DEICTIC = {"our", "the", "this", "these", "those", "that", "its", "their", "a", "an", "such", "each", "any", "we"}
@@ -96,12 +98,22 @@ def is_unsupported(words: list[str]) -> bool:
             return True
         if not _coined(word):
             return True  # "Blind-Spot", "Uncertainty-guided": capitalised words, not a coined name
+        if _is_identifier(word):
+            return True  # "S1x4ghC9tQ": a paper or file id, not a name
     elif head_type(words[-1]) is not None:
         if phrase_type(words) is None or not is_noun_phrase(words):
             return True  # "one-layer model", "give utterance classification": what the noun-phrase rule rejects
     elif not any(c.isupper() for c in " ".join(words)[1:]):
         return True  # lower-case prose ("adversarial supervision", "small batch size") names nothing
     return any(not _WORDLIKE.match(w) for w in words)
+
+
+def _is_identifier(word: str) -> bool:
+    """A machine-made id rather than a name: lower case, capitals and digits alternate again and
+    again ("S1x4ghC9tQ", an OpenReview id). Names switch a few times at most: "Wav2Vec2" five,
+    "PhysioNet2012" four."""
+    kinds = ["d" if c.isdigit() else "u" if c.isupper() else "l" for c in word if c.isalnum()]
+    return sum(a != b for a, b in pairwise(kinds)) > MAX_SWITCHES
 
 
 def _coined(word: str) -> bool:

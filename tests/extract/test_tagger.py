@@ -181,6 +181,8 @@ def test_add_extracts_new_inputs_the_way_the_store_was_built(tmp_path: Path, cor
         ("Unlike conventional methods", True),
         ("Deep Belief Network", False),  # capitalised: a descriptive word is part of the name
         ("DiffWave", False),
+        ("S1x4ghC9tQ", True),  # an OpenReview id, not a name
+        ("Wav2Vec2", False),
         ("Fast R-CNN", False),
         ("hierarchical attention networks", False),
     ],

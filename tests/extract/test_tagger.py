@@ -187,5 +187,5 @@ def test_add_extracts_new_inputs_the_way_the_store_was_built(tmp_path: Path, cor
         ("hierarchical attention networks", False),
     ],
 )
-def test_tagger_spans_naming_or_describing_a_property_are_dropped(span: str, unsupported: bool) -> None:
+def test_tagger_spans_that_name_nothing_are_dropped(span: str, unsupported: bool) -> None:
     assert is_unsupported(span.split()) is unsupported

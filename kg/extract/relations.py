@@ -54,6 +54,7 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z0-9(\"'])")
 _NOT_AN_END = re.compile(r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Eq|Sec|Tab|approx|resp|al|No|Dr|Mr|Ms)|\b[A-Z])\.$")
 _CONJUNCTION = re.compile(r"\b(?:and|or)\b")
 _LIST_SEP = re.compile(r"(?:\s*,\s*(?:and|or)?\s*|\s+(?:and|or)\s+)(?:the\s+|a\s+|an\s+)?")
+_BARE_LIST_SEP = re.compile(r"\s*,\s*(?:and|or)?\s*|\s+(?:and|or)\s+")  # ", a" is an apposition
 
 
 class Spanned(Protocol):
@@ -360,7 +361,7 @@ def _in_sentence(
             if pattern.not_in_list and (
                 _list_after(text, mentions, j, 1)
                 or _list_before(text, mentions, i, 1)
-                or _LIST_SEP.fullmatch(text[reading.first_end : reading.second_start])
+                or _BARE_LIST_SEP.fullmatch(text[reading.first_end : reading.second_start])
             ):
                 continue  # "CIFAR, SVHN and STL-10": items of one list, not one a kind of the other
             add(pattern, i, j)

@@ -12,6 +12,14 @@ normalised head, normalised tail) per abstract (COMPARE unordered: it is symmetr
   Generic as types kg never produces), so the relation step is measured alone;
 - *end to end*: kg's own mentions (:func:`kg.extract.extract_documents` over the abstracts).
 
+Each run is scored twice: *exact* on the arguments as the patterns read them (a relation's
+``head_span``/``tail_span``, the mentions completed to their noun phrases), and *relaxed* on head
+words (the last word of each normalised argument), which forgives a boundary that kg draws
+differently from the annotators ("BERT" for "BERT model"). Then (c), the *ceiling*: the share of
+gold relations whose two arguments are both on spans kg's own mentions find, or both at least
+partly covered by one; no pattern can find a relation whose argument no mention touches, so the
+second share bounds end-to-end recall.
+
 kg's ``evaluated_on`` (method → dataset) is SciERC's EVALUATE-FOR read backwards (dataset →
 method); ``variant_of`` is HYPONYM-OF. ``--errors`` lists misses and false hits (never use it on
 dev while tuning). ``--build`` times ``kg build`` of the default corpus (fresh processes, best of

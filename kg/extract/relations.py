@@ -107,8 +107,8 @@ class Relation:
     rule: str
     sentence_start: int
     sentence_end: int
-    head_span: tuple[int, int] = (0, 0)
-    tail_span: tuple[int, int] = (0, 0)
+    head_span: tuple[int, int]
+    tail_span: tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -230,7 +230,7 @@ def readings(text: str, first: Spanned, second: Spanned, completion: Completion,
     ``limit`` is the sentence end. A completion never reaches into the other mention, and adds
     at most ``COMPLETION_WORDS`` words, so the readings are at most four and cost a few matches."""
     extended = completion.extend(text, first.end, min(second.start, limit))
-    skipped = max(completion.skip(text, second.start, first.end), extended)
+    skipped = completion.skip(text, second.start, extended)
     found = [Reading(first.end, second.start)]
     for reading in (Reading(extended, second.start), Reading(first.end, skipped), Reading(extended, skipped)):
         if reading not in found:
@@ -267,11 +267,12 @@ def _first_match(
     pair: tuple[Spanned, Spanned],
     sentence: tuple[int, int],
     completion: Completion,
+    tail_end: int,
 ) -> tuple[Pattern, Reading] | None:
     """The first pattern, in file order, that some reading of ``pair`` satisfies (the exact
-    reading before the completed ones, so completion only adds relations)."""
+    reading before the completed ones, so completion only adds relations). ``tail_end``: where
+    the second mention's phrase ends, for the patterns that look after it."""
     first, second = pair
-    tail_end = completion.extend(text, second.end, sentence[1])
     for reading in readings(text, first, second, completion, sentence[1]):
         for pattern in patterns:
             if _match(pattern, text, pair, reading, sentence, tail_end):
@@ -354,7 +355,7 @@ def _in_sentence(
                 continue  # overlapping mentions name one thing twice
             if second.start - first.end > MAX_GAP:
                 break
-            matched = _first_match(patterns, text, (first, second), sentence, completion)
+            matched = _first_match(patterns, text, (first, second), sentence, completion, ends[j])
             if matched is None:
                 continue
             pattern, reading = matched

@@ -22,8 +22,8 @@ second share bounds end-to-end recall.
 
 kg's ``evaluated_on`` (method → dataset) is SciERC's EVALUATE-FOR read backwards (dataset →
 method); ``variant_of`` is HYPONYM-OF. ``--errors`` lists misses and false hits (never use it on
-dev while tuning). ``--build`` times ``kg build`` of the default corpus (fresh processes, best of
-three) and the relation step within it, so the growth is the step over the rest of the build.
+dev while tuning). ``--build`` times ``kg build`` of the default corpus with and without the
+relation step (medians of three fresh processes each, wall and CPU) and the step alone.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -142,9 +143,32 @@ def _print(title: str, table: dict[str, dict[str, float]]) -> None:
         print(f"{label:<14}{row['p']:7.3f}{row['r']:7.3f}{row['f1']:7.3f}{row['tp']:6d}{row['fp']:6d}{row['fn']:6d}")
 
 
+# A build in a fresh interpreter that prints its own CPU seconds; WITHOUT turns the relation step
+# into a no-op, so the two differ by that step alone.
+_BUILD = (
+    "import os, resource, kg{without}; kg.build(store=os.environ['KG_STORE']); "
+    "usage = resource.getrusage(resource.RUSAGE_SELF); print(usage.ru_utime + usage.ru_stime)"
+)
+_WITHOUT = "; import kg.resolve.builder as builder; builder.add_relations = lambda *args: None"
+
+
+def _build(without: bool) -> tuple[float, float]:
+    """(wall, CPU) seconds of one ``kg build`` of the default corpus in a fresh process."""
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {**os.environ, "KG_STORE": str(Path(scratch) / "store")}
+        code = _BUILD.format(without=_WITHOUT if without else "")
+        measured = run_measured([sys.executable, "-c", code], env=env)
+        if measured.returncode != 0:
+            raise SystemExit(measured.stderr)
+        return measured.wall, float(measured.stdout.split()[-1])
+
+
 def build_cost(repeats: int = 3) -> dict[str, float]:
-    """Best wall time of ``kg build`` on the default corpus (fresh processes), and of the
-    relation step in it (:func:`kg.resolve.relations.add_relations`, timed in this process)."""
+    """Median wall and CPU time of ``kg build`` on the default corpus with and without the
+    relation step (fresh processes, interleaved so a busy machine slows both alike), and the
+    median time of the step alone (:func:`kg.resolve.relations.add_relations`, in this process):
+    on a shared machine the builds vary by more than the step costs, so the step is the firm
+    figure and the builds show it is lost in their noise."""
     from kg.extract import extract_records
     from kg.resolve import resolve
     from kg.resolve.builder import record_order
@@ -154,16 +178,10 @@ def build_cost(repeats: int = 3) -> dict[str, float]:
     from kg.resources import default_corpus
     from kg.sources import iter_input_files, read_file
 
-    build = float("inf")
+    runs: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
     for _ in range(repeats):
-        with tempfile.TemporaryDirectory() as scratch:
-            env = {**os.environ, "KG_STORE": str(Path(scratch) / "store")}
-            measured = run_measured(
-                [sys.executable, "-c", "import os, kg; kg.build(store=os.environ['KG_STORE'])"], env=env
-            )
-            if measured.returncode != 0:
-                raise SystemExit(measured.stderr)
-            build = min(build, measured.wall)
+        for without in (False, True):
+            runs[without].append(_build(without))
     records = [r for path in iter_input_files([default_corpus()]) for r in read_file(path)]
     mentions = extract_records(records)
     graph, _ = resolve(records, mentions)
@@ -171,12 +189,19 @@ def build_cost(repeats: int = 3) -> dict[str, float]:
     ordered = [records[i] for i in order]
     papers = resolve_papers(ordered).of_record
     resolved = resolve_mentions([mentions[i] for i in order])
-    step = float("inf")
-    for _ in range(repeats):
+    steps = []
+    for _ in range(2 * repeats - 1):
         started = time.perf_counter()
         add_relations(graph, ordered, papers, resolved)
-        step = min(step, time.perf_counter() - started)
-    return {"build": build, "relations": step}
+        steps.append(time.perf_counter() - started)
+    return {
+        "wall": statistics.median(w for w, _ in runs[False]),
+        "wall_without": statistics.median(w for w, _ in runs[True]),
+        "cpu": statistics.median(c for _, c in runs[False]),
+        "cpu_without": statistics.median(c for _, c in runs[True]),
+        "spread": max(w for w, _ in runs[False] + runs[True]) - min(w for w, _ in runs[False] + runs[True]),
+        "relations": statistics.median(steps),
+    }
 
 
 def relaxed(facts: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
@@ -242,10 +267,14 @@ def main() -> int:
         print(f"  both arguments {words:<34}{reach[kind]:6d}  {reach[kind] / reach['relations']:6.1%}")
     if args.build:
         cost = build_cost()
-        print("\nkg build, default corpus (best of 3)")
-        print(f"  whole build (fresh process)   {cost['build']:7.2f} s")
-        print(f"  relation step within it       {cost['relations']:7.2f} s")
-        print(f"  growth over a build without   {cost['relations'] / (cost['build'] - cost['relations']):+7.1%}")
+        print("\nkg build, default corpus (medians of 3, fresh processes)")
+        print(f"  {'':<28}{'with':>9}{'without':>9}{'growth':>9}")
+        for kind in ("wall", "cpu"):
+            grown = cost[kind] / cost[f"{kind}_without"] - 1
+            print(f"  {kind + ' seconds':<28}{cost[kind]:9.2f}{cost[f'{kind}_without']:9.2f}{grown:+9.1%}")
+        print(f"  spread of the six wall times  {cost['spread']:7.2f} s")
+        print(f"  relation step alone           {cost['relations']:7.3f} s (median of 5), ", end="")
+        print(f"{cost['relations'] / cost['wall_without']:+.1%} of a build without it")
     return 0
 
 

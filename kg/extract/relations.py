@@ -238,27 +238,15 @@ def readings(text: str, first: Spanned, second: Spanned, completion: Completion,
     return found
 
 
-def _match(
-    pattern: Pattern,
-    text: str,
-    pair: tuple[Spanned, Spanned],
-    reading: Reading,
-    sentence: tuple[int, int],
-    tail_end: int,
-) -> bool:
-    first, second = pair
-    if not pattern.allows(first.type, second.type):
-        return False
-    if not pattern.between.fullmatch(_norm(text[reading.first_end : reading.second_start])):
-        return False
-    before = text[max(sentence[0], first.start - _CONTEXT) : first.start]
-    if pattern.before is not None and not pattern.before.search(_norm(before) + " "):
-        return False
-    if pattern.after is not None:
-        after = text[tail_end : min(sentence[1], tail_end + _CONTEXT)]
-        if not pattern.after.match(after.lower()):
-            return False
-    return True
+def _match(pattern: Pattern, types: tuple[str, str], gap: str, before: str, after: str) -> bool:
+    """Whether ``pattern`` takes a pair of mentions of ``types`` with ``gap`` between them (and
+    ``before`` and ``after`` them), all three already normalised."""
+    return (
+        pattern.allows(*types)
+        and pattern.between.fullmatch(gap) is not None
+        and (pattern.before is None or pattern.before.search(before) is not None)
+        and (pattern.after is None or pattern.after.match(after) is not None)
+    )
 
 
 def _first_match(
@@ -271,11 +259,16 @@ def _first_match(
 ) -> tuple[Pattern, Reading] | None:
     """The first pattern, in file order, that some reading of ``pair`` satisfies (the exact
     reading before the completed ones, so completion only adds relations). ``tail_end``: where
-    the second mention's phrase ends, for the patterns that look after it."""
+    the second mention's phrase ends, for the patterns that look after it. Each text is
+    normalised once for all the patterns."""
     first, second = pair
+    types = (first.type, second.type)
+    before = _norm(text[max(sentence[0], first.start - _CONTEXT) : first.start]) + " "
+    after = text[tail_end : min(sentence[1], tail_end + _CONTEXT)].lower()
     for reading in readings(text, first, second, completion, sentence[1]):
+        gap = _norm(text[reading.first_end : reading.second_start])
         for pattern in patterns:
-            if _match(pattern, text, pair, reading, sentence, tail_end):
+            if _match(pattern, types, gap, before, after):
                 return pattern, reading
     return None
 

@@ -216,8 +216,8 @@ def test_bad_input_is_one_line_exit_2_and_store_untouched(runner: CliRunner, tmp
     assert code == 2 and out == ""
     assert (
         err == f"kg: error: {bad}:1: cannot tell which format this file is in; pass --format "
-        "(arxiv, arxiv-atom, bibtex, blog, csl-json, csv, iclr-list, jsonl, openalex, openreview, paperlists, "
-        "ris, semanticscholar, shortscience-papers, shortscience-summaries, tsv, workshop-list)\n"
+        "(arxiv, arxiv-atom, bibtex, blog, csl-json, csv, iclr-list, json-records, jsonl, openalex, openreview, "
+        "paperlists, ris, semanticscholar, shortscience-papers, shortscience-summaries, tsv, workshop-list)\n"
     )
     assert (store / "CURRENT").read_text() == current
     code, _, err = run(runner, "build", str(tmp_path / "missing.txt"), "--store", str(store))

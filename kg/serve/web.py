@@ -16,7 +16,9 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from kg.serve.live import Live
+from kg.serve.cache import DEFAULT_BYTES, AnswerCache, Page, deterministic_cypher, deterministic_sparql
+from kg.serve.execute import Answer, Job
+from kg.serve.live import Live, Snapshot
 from kg.serve.results import NotAcceptable, negotiate
 from kg.serve.workers import QueryPool
 
@@ -46,14 +48,17 @@ class Settings:
     workers: int = 2
     max_body: int = 1_000_000
     allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
+    cache_bytes: int = DEFAULT_BYTES  # pages and query answers kept per generation (0: none)
 
 
 class State:
-    """What every request shares: the settings, the live store, the query workers, the templates."""
+    """What every request shares: the settings, the live store, the query workers, the templates
+    and the answer cache."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.live = Live(settings.store)
+        self.cache = AnswerCache(settings.cache_bytes)
         self._pool: QueryPool | None = None
         self._lock = threading.Lock()
         self._limiters: dict[str, anyio.CapacityLimiter] = {}
@@ -73,6 +78,21 @@ class State:
                 self._pool = QueryPool(settings.store, size=settings.workers, timeout=settings.timeout)
             return self._pool
 
+    def run_query(self, job: Job) -> Answer:
+        """``job``'s answer: from the cache when this generation already gave it, else from a
+        query worker (and then cached, unless the query is not deterministic). Blocking."""
+        deterministic = deterministic_sparql if job.kind == "sparql" else deterministic_cypher
+        if not self.cache.max_bytes or not deterministic(job.query):
+            return self.pool.run(job)
+        generation = self.live.snapshot().handle.generation.path.name
+        params = json.dumps(job.params, sort_keys=True, ensure_ascii=False, default=str)
+        key = ("query", job.kind, job.query, params, job.accept, job.max_rows)
+        answer = self.cache.get(generation, key)
+        if answer is None:
+            answer = self.pool.run(job)
+            self.cache.put(generation, key, answer, len(answer.body))
+        return answer
+
     async def in_thread(self, kind: str, function: Callable[..., Any], *args: Any) -> Any:
         """Run blocking ``function(*args)`` on one of the ``kind`` threads (:data:`THREADS`)."""
         limiter = self._limiters.get(kind)
@@ -91,15 +111,46 @@ def state(request: Request) -> State:
     return request.app.state.kg
 
 
+def snapshot(request: Request) -> Snapshot:
+    """The generation ``request`` answers from, the same one for the whole request (the page and
+    its cache key agree even when a rebuild lands meanwhile)."""
+    found = getattr(request.state, "kg_snapshot", None)
+    if found is None:
+        found = request.state.kg_snapshot = state(request).live.snapshot()
+    return found
+
+
 def threaded(function: Callable[[Request], Response]) -> Callable[[Request], Awaitable[Response]]:
-    """A blocking page function as an endpoint run on the page threads."""
+    """A blocking page function as an endpoint run on the page threads, its answers cached."""
 
     async def endpoint(request: Request) -> Response:
-        return await state(request).in_thread("pages", function, request)
+        return await state(request).in_thread("pages", cached_page, function, request)
 
     endpoint.__name__ = endpoint.__qualname__ = function.__name__
     endpoint.__doc__ = function.__doc__
     return endpoint
+
+
+def cached_page(function: Callable[[Request], Response], request: Request) -> Response:
+    """``function(request)``, or the same page this generation already rendered for the same
+    path, query string, ``Host`` and ``Accept``. Errors are raised, so never cached."""
+    shared = state(request)
+    if not shared.cache.max_bytes:
+        return function(request)
+    generation = snapshot(request).handle.generation.path.name
+    headers = request.headers
+    key = ("page", request.url.path, request.url.query, headers.get("host"), headers.get("accept"))
+    found = shared.cache.get(generation, key)
+    if found is not None:
+        response = Response(found.body, status_code=found.status)
+        response.raw_headers = list(found.headers)
+        return response
+    response = function(request)
+    body = getattr(response, "body", None)
+    if isinstance(body, bytes) and response.status_code < 500:
+        found = Page(response.status_code, tuple(response.raw_headers), body)
+        shared.cache.put(generation, key, found, found.nbytes)
+    return response
 
 
 # ---------------------------------------------------------------------- responses

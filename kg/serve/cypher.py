@@ -33,9 +33,7 @@ async def endpoint(request: Request) -> Response:
         raise QueryFailed(400, f"the request body is not JSON: {err}") from err
     query, params = _parsed(document)
     shared = web.state(request)
-    answer = await shared.in_thread(
-        "queries", shared.run_query, Job("cypher", query, params, None, shared.settings.max_rows)
-    )
+    answer = await shared.answer_query(Job("cypher", query, params, None, shared.settings.max_rows))
     headers = {"x-kg-rows": str(answer.rows)}
     if answer.truncated:
         headers["x-kg-truncated"] = f"true; the answer was cut at the server's cap of {shared.settings.max_rows} rows"

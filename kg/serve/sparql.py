@@ -99,7 +99,7 @@ async def endpoint(request: Request) -> Response:
         raise QueryFailed(400, str(err)) from err
     shared = web.state(request)
     job = Job("sparql", query, params, accept, shared.settings.max_rows)
-    answer = await shared.in_thread("queries", shared.run_query, job)
+    answer = await shared.answer_query(job)
     headers = {"x-kg-rows": str(answer.rows)}
     if answer.truncated:
         headers["x-kg-truncated"] = f"true; the answer was cut at the server's cap of {shared.settings.max_rows} rows"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import kg
+from kg.errors import UsageError
 from kg.serve.app import create_app
 from kg.serve.cache import AnswerCache, deterministic_cypher, deterministic_sparql
 from tests.serve.conftest import TestClient, settings
@@ -159,3 +160,16 @@ def test_a_rebuilt_store_empties_the_cache(tmp_path: Path) -> None:
         assert test_client.get("/?format=json").json()["nodes"]["Paper"] == 2
         assert test_client.get("/sparql", params={"query": count}).json()["results"]["bindings"][0]["n"]["value"] == "2"
         assert len(cache) == 2 and cache.hits == 2
+
+
+def test_the_bound_is_a_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("KG_SERVE_CACHE_MB", raising=False)
+    assert settings(tmp_path).cache_bytes == 64 * 1024 * 1024
+    monkeypatch.setenv("KG_SERVE_CACHE_MB", "0.5")
+    assert settings(tmp_path).cache_bytes == 512 * 1024
+    monkeypatch.setenv("KG_SERVE_CACHE_MB", "0")
+    assert settings(tmp_path).cache_bytes == 0
+    for bad in ("lots", "-1", "nan", "inf"):
+        monkeypatch.setenv("KG_SERVE_CACHE_MB", bad)
+        with pytest.raises(UsageError, match="KG_SERVE_CACHE_MB"):
+            settings(tmp_path)

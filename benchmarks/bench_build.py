@@ -1,11 +1,15 @@
 """Time `kg build` end to end and per stage, with peak memory, on the default corpus and the
 real paperlists corpus (../shared/corpora/paperlists, read in place, never copied).
 
-    python benchmarks/bench_build.py [--repeat N] [--corpora DIR]
+    python benchmarks/bench_build.py [--repeat N] [--corpora DIR] [--cache warm|cold|off]
 
 Each build runs in a fresh `kg` process (interpreter start included, as a user sees it); the
-per-stage split comes from the build report the process prints; peak RSS is the child's
-maximum resident set size.
+per-stage split comes from the build report the process prints (medians over the runs); peak
+RSS is the child's maximum resident set size. ``--cache`` chooses the state of the extraction
+cache (kg.extract.diskcache) the builds find: ``warm`` (a private cache filled by one build
+first: what every build after the first sees), ``cold`` (emptied before each build: a first
+build) or ``off``. The machine's load average is printed: on a shared machine wall times
+follow it, so compare runs made under similar load.
 """
 
 from __future__ import annotations
@@ -13,31 +17,55 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from _common import CORPORA, print_table, run_build
+
+# The build report's stages (store_writes is the wall time of the three writers running together).
+STAGES = ("read", "extract", "resolve", "inputs_saved", "lookup_index", "rdf_write", "cypher_load", "store_writes")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--corpora", type=Path, default=CORPORA)
+    parser.add_argument("--cache", choices=("warm", "cold", "off"), default="warm")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as cache:
+        return _measure(args, Path(cache) / "kg")
+
+
+def _median_stage(runs: list[dict[str, Any]], stage: str) -> float:
+    return statistics.median(r["seconds"].get(stage, 0.0) for r in runs)
+
+
+def _build(paths: list[str], cache_mode: str, cache: Path) -> dict[str, Any]:
+    """One build in a fresh process with the extraction cache in the state ``cache_mode`` names."""
+    if cache_mode == "cold":
+        shutil.rmtree(cache, ignore_errors=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        return run_build(paths, Path(tmp) / "store")
+
+
+def _measure(args: argparse.Namespace, cache: Path) -> int:
+    os.environ["KG_CACHE_DIR"] = "off" if args.cache == "off" else str(cache)
     cases = {"default corpus (5 files)": []}
     paperlists = sorted((args.corpora / "paperlists").glob("*.json"))
     if paperlists:
         cases[f"paperlists ({len(paperlists)} files)"] = [str(p) for p in paperlists]
     else:
         print(f"note: {args.corpora / 'paperlists'} not found; only the default corpus is measured", file=sys.stderr)
+    if args.cache == "warm":
+        _build([], "warm", cache)  # fills the cache (the same for every corpus); not counted
     rows = []
     for name, paths in cases.items():
-        runs = []
-        for _ in range(args.repeat):
-            with tempfile.TemporaryDirectory() as tmp:
-                runs.append(run_build(paths, Path(tmp) / "store"))
+        load = os.getloadavg()[0]
+        runs = [_build(paths, args.cache, cache) for _ in range(args.repeat)]
         best = min(runs, key=lambda r: r["wall"])
         rows.append(
             {
@@ -45,16 +73,16 @@ def main() -> int:
                 "records": best["records"],
                 "triples": best["triples"],
                 "wall s (median)": statistics.median(r["wall"] for r in runs),
-                "read s": best["seconds"]["read"],
-                "resolve s": best["seconds"]["resolve"],
-                "rdf write s": best["seconds"]["rdf_write"],
+                **{f"{stage} s": _median_stage(runs, stage) for stage in STAGES},
                 "records/s": best["records"] / best["wall"],
                 "peak RSS MB": max(r["peak_rss_mb"] for r in runs),
+                "load before": load,
             }
         )
     print_table(rows)
     print(
-        f"\n(python {sys.version.split()[0]}, {os.cpu_count()} cores, best/median of {args.repeat} runs; "
+        f"\n(python {sys.version.split()[0]}, {os.cpu_count()} cores, best/median of {args.repeat} runs, "
+        f"extraction cache {args.cache}; "
         f"resource max RSS of this script: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB)"
     )
     return 0

@@ -9,18 +9,23 @@
 
 from __future__ import annotations
 
-import tomllib
-from importlib.metadata import PackageNotFoundError, version
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 
+@cache
 def _version() -> str:
     """The installed distribution's version; in a source checkout that was never installed,
-    the one ``pyproject.toml`` declares (so there is one place to change it)."""
+    the one ``pyproject.toml`` declares (so there is one place to change it). Looked up on first
+    use: importing the package metadata machinery costs a query command tens of milliseconds."""
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("kg")
     except PackageNotFoundError:
+        import tomllib
+
         pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
         try:
             with pyproject.open("rb") as handle:
@@ -29,11 +34,12 @@ def _version() -> str:
             return "0+unknown"
 
 
-__version__ = _version()
 __all__ = ["BuildReport", "KnowledgeGraph", "__version__", "add", "build", "open_store", "records", "remove"]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        return _version()
     if name in __all__:
         from kg import api
 

@@ -7,6 +7,7 @@ stderr and exit status 2 (bad input or usage) or 1 (anything else); tracebacks m
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import sys
@@ -15,8 +16,7 @@ from typing import Any
 
 import click
 
-from kg import __version__
-from kg.commands import analyses, extraction, fetch, lookups, remote, review
+import kg
 from kg.commands.options import (
     FORMATS,
     chosen_model,
@@ -49,7 +49,7 @@ def overrides_option(default: str) -> Any:
 
 
 def _columns_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    """``--columns title=Paper Name,…``: CSV/TSV headers to read as fields, for this command."""
+    """``--columns title=Paper Name,…``: CSV/TSV headers (JSON records: keys) to read as fields, for this command."""
     if value:
         from kg.sources.table import column_names, parse_columns
 
@@ -63,7 +63,7 @@ def reading_options(function: Any) -> Any:
         metavar="FIELD=HEADER,…",
         expose_value=False,
         callback=_columns_callback,
-        help="CSV/TSV: read these headers as these fields (title, abstract, authors, year, venue, doi, keywords, …).",
+        help="CSV, TSV, JSON records: read these headers (keys) as these fields (title, abstract, authors, year, …).",
     )(function)
     function = click.option("--strict", is_flag=True, help="Refuse records a reader would skip, instead of warning.")(
         function
@@ -74,8 +74,48 @@ def reading_options(function: Any) -> Any:
     return store_option(function)
 
 
+# Commands kept in kg.commands are imported when they are run (or listed by --help), not on
+# every start: `kg who-works-on` should not pay for importing the extractor or the analyses.
+LAZY_COMMANDS = {
+    "communities": "kg.commands.analyses:communities",
+    "extract": "kg.commands.extraction:extract",
+    "fetch": "kg.commands.fetch:fetch",
+    "institutions-on": "kg.commands.lookups:institutions_on",
+    "neo4j": "kg.commands.remote:neo4j_group",
+    "profile": "kg.commands.lookups:profile",
+    "push": "kg.commands.remote:push_command",
+    "related": "kg.commands.lookups:related",
+    "report": "kg.commands.analyses:report",
+    "review": "kg.commands.review:review",
+    "top": "kg.commands.analyses:top",
+    "train": "kg.commands.extraction:train",
+    "trends": "kg.commands.analyses:trends",
+    "who-works-on": "kg.commands.lookups:who_works_on",
+}
+
+
+def _print_version(ctx: click.Context) -> None:
+    """``kg --version``; the version is looked up only when asked for (see :func:`kg._version`)."""
+    if not ctx.resilient_parsing:
+        click.echo(f"kg, version {kg.__version__}")
+        ctx.exit()
+
+
 class KgGroup(click.Group):
-    """Turns kg's own errors into a one-line message and the error's exit status."""
+    """Loads the commands of :data:`LAZY_COMMANDS` on first use, and turns kg's own errors into a
+    one-line message and the error's exit status."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module_name, attribute = LAZY_COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            if command.name != cmd_name:
+                raise RuntimeError(f"{LAZY_COMMANDS[cmd_name]} is the command {command.name!r}, not {cmd_name!r}")
+            self.add_command(command)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -89,7 +129,14 @@ class KgGroup(click.Group):
 
 
 @click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kg")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, value: _print_version(ctx) if value else None,
+    help="Show the version and exit.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr (no warnings or summaries).")
 @click.pass_context
 def main(ctx: click.Context, quiet: bool) -> None:
@@ -515,16 +562,6 @@ def cypher(
     _say_if_truncated(answer.truncated, count)
 
 
-main.add_command(extraction.extract)
-main.add_command(extraction.train)
-main.add_command(remote.neo4j_group)
-main.add_command(remote.push_command)
-main.add_command(lookups.who_works_on)
-main.add_command(lookups.institutions_on)
-main.add_command(lookups.profile)
-main.add_command(lookups.related)
-
-
 @main.command()
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (others get a warning).")
@@ -547,9 +584,3 @@ def serve(store: Path, host: str, port: int, timeout: float, max_rows: int, work
 
 if __name__ == "__main__":
     main()
-main.add_command(analyses.top)
-main.add_command(analyses.trends)
-main.add_command(analyses.communities)
-main.add_command(analyses.report)
-main.add_command(fetch.fetch)
-main.add_command(review.review)

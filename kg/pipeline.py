@@ -36,7 +36,7 @@ from typing import Any
 
 from kg import __version__
 from kg.errors import StoreError, UsageError
-from kg.extract import default_workers, extract_records
+from kg.extract import cpu_times, default_workers, extract_records, idle_cores
 from kg.extract import pipeline as extraction_pipeline
 from kg.extract.scheme import SchemeChoice, using_scheme
 from kg.extract.settings import Extraction
@@ -135,6 +135,7 @@ def build(
     layout.check_store_dir(store_dir)  # a wrong --store fails before the inputs are read
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    machine = cpu_times()  # how busy the machine is while this one process works: see default_workers
     rules = load_overrides(overrides_files(paths, overrides))  # a bad file fails before reading
     extraction = Extraction(model, min_confidence, SchemeChoice.of(scheme, scheme_mode))
     if extract:
@@ -156,7 +157,7 @@ def build(
             with timed(timings, "extract"):
                 mentions = extract_records(
                     records,
-                    workers=default_workers(len(records), model),
+                    workers=default_workers(len(records), model, idle_cores(machine)),
                     model=model,
                     min_confidence=min_confidence,
                     scheme=extraction.scheme,

@@ -233,8 +233,26 @@ def test_real_subprocess(tmp_path: Path) -> None:
     executable = shutil.which("kg", path=str(Path(sys.executable).parent)) or shutil.which("kg")
     command = [executable] if executable else [sys.executable, "-m", "kg.cli"]
     env = {**os.environ, "KG_STORE": str(tmp_path / "store")}
-    built = subprocess.run([*command, "build"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    built = subprocess.run(
+        [*command, "build", "--no-model"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
+    )
     assert built.returncode == 0, built.stderr
     assert built.stdout == "" and "505 records" in built.stderr
     stats = subprocess.run([*command, "stats", "--json"], capture_output=True, text=True, env=env, timeout=60)
     assert json.loads(stats.stdout)["sources"] == PER_FILE
+
+
+def test_version_and_lazy_commands(built_store: Path) -> None:
+    # a lookup loads neither the extractor nor the analyses; `kg --help` still lists every command
+    script = (
+        "import sys; from kg.cli import main\n"
+        f"main(['who-works-on', 'pruning', '--store', {str(built_store)!r}], standalone_mode=False)\n"
+        "print(sorted(m for m in ('kg.extract', 'kg.commands.analyses', 'kg.commands.fetch') if m in sys.modules))"
+    )
+    run_lookup = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert run_lookup.returncode == 0, run_lookup.stderr
+    assert run_lookup.stdout.strip().splitlines()[-1] == "[]"
+    version = subprocess.run([sys.executable, "-m", "kg.cli", "--version"], capture_output=True, text=True, timeout=60)
+    assert version.returncode == 0 and version.stdout.startswith("kg, version ")
+    listed = CliRunner().invoke(main, ["--help"]).output
+    assert all(name in listed for name in ("who-works-on", "train", "fetch", "review", "neo4j", "trends", "build"))

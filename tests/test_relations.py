@@ -100,3 +100,17 @@ def test_exports_carry_the_relations_and_their_evidence(graph: kg.Graph, tmp_pat
         (r[":START_ID(Method)"], r[":END_ID(Dataset)"]) for r in rows
     }
     assert all(int(r["paper_count:int"]) >= 1 and r["evidence:string[]"] for r in rows)
+
+
+def test_edges_from_the_patterns_added_on_scierc_train(graph: kg.Graph) -> None:
+    def label(node: str) -> str:
+        return graph.node(node).props.get("label")
+
+    stated = {
+        (label(e.source), relation, label(e.target)): e.props["rules"]
+        for relation in CONCEPT_LINKS
+        for e in graph.edges(relation)
+    }
+    assert "relation:y-trained-on-x" in stated[("ImageNet", "used_for", "ResNet")]  # "ResNet trained on ImageNet"
+    assert "relation:x-comma-a-y" in stated[("GCSL", "variant_of", "Reinforcement Learning Algorithm")]
+    assert "relation:cast-x-as-y" in stated[("Offline Reinforcement Learning", "used_for", "Text Generation")]

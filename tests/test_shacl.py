@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pyoxigraph as ox
 import pyshacl
+import pytest
 import rdflib
 from rdflib.namespace import PROV
 
+import kg
 from kg.ontology import NAMESPACE
 from kg.resources import resource_dir
 
@@ -27,8 +31,38 @@ def test_default_corpus_conforms(handle) -> None:
     assert conforms, text
 
 
-def test_shapes_catch_a_missing_label_a_bad_year_and_an_unexplained_edge(handle) -> None:
-    data = _data_graph(handle)
+@pytest.fixture(scope="module")
+def small_handle(tmp_path_factory: pytest.TempPathFactory) -> kg.KnowledgeGraph:
+    """Two papers with an author, a year and a method each: every shape has something to check,
+    and validation takes a fraction of the default store's time."""
+    root = tmp_path_factory.mktemp("shacl")
+    source = root / "papers.jsonl"
+    papers = (
+        {
+            "title": "Dropout for sequence models",
+            "authors": ["Ann Lee"],
+            "year": 2020,
+            "abstract": "We apply dropout to LSTM language models on Penn Treebank.",
+        },
+        {
+            "title": "Graph attention",
+            "authors": ["Ann Lee", "Bo Chen"],
+            "year": 2021,
+            "abstract": "We propose a graph neural network for node classification on Cora.",
+        },
+    )
+    source.write_text("".join(json.dumps(paper) + "\n" for paper in papers), encoding="utf-8")
+    kg.build([source], store=root / "store", model=False)
+    return kg.open_store(root / "store")
+
+
+def test_a_small_store_conforms(small_handle: kg.KnowledgeGraph) -> None:
+    conforms, text = _validate(_data_graph(small_handle))
+    assert conforms, text
+
+
+def test_shapes_catch_a_missing_label_a_bad_year_and_an_unexplained_edge(small_handle: kg.KnowledgeGraph) -> None:
+    data = _data_graph(small_handle)
     paper = next(data.subjects(rdflib.RDF.type, rdflib.URIRef(NAMESPACE + "Paper")))
     data.remove((paper, rdflib.RDFS.label, None))
     data.add((paper, rdflib.URIRef(NAMESPACE + "year"), rdflib.Literal("twenty")))

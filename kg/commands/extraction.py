@@ -73,6 +73,10 @@ def extract(
 @click.option("--epochs", type=click.IntRange(min=1), help="Passes over the training text (default 6; fine-tuning 10).")
 @click.option("--limit", type=click.IntRange(min=1), help="Train on a seeded sample of this many abstracts.")
 @click.option(
+    "--width", type=click.IntRange(min=1), help="The tagger's embedding and CNN width (default 96; in the model meta)."
+)
+@click.option("--depth", type=click.IntRange(min=1), help="The tagger's CNN layers (default 4; in the model meta).")
+@click.option(
     "--annotations",
     type=click.Path(path_type=Path),
     multiple=True,
@@ -99,6 +103,8 @@ def train(
     seed: int,
     epochs: int | None,
     limit: int | None,
+    width: int | None,
+    depth: int | None,
     annotations: tuple[Path, ...],
     annotations_format: str | None,
     eval_files: tuple[Path, ...],
@@ -117,8 +123,10 @@ def train(
 
         if out is None:
             raise UsageError("--annotations needs --out DIR: the shipped model is never overwritten")
-        if corpora is not None or limit is not None:
-            raise UsageError("--corpora and --limit choose weak-supervision text; they do not go with --annotations")
+        if corpora is not None or limit is not None or width is not None or depth is not None:
+            raise UsageError(
+                "--corpora, --limit, --width and --depth shape training from scratch; they do not go with --annotations"
+            )
         epochs = epochs or DEFAULT_EPOCHS
         finetune(annotations, out, model_dir, seed, epochs, annotations_format, eval_files, click.echo)
         return
@@ -127,6 +135,15 @@ def train(
     from kg.extract.tagger import default_model_dir
     from kg.extract.texts import default_corpora
     from kg.extract.train import DEFAULT_EPOCHS as WEAK_EPOCHS
-    from kg.extract.train import run
+    from kg.extract.train import DEPTH, WIDTH, run
 
-    run(corpora or default_corpora(), out or default_model_dir(), seed, epochs or WEAK_EPOCHS, limit, log=click.echo)
+    run(
+        corpora or default_corpora(),
+        out or default_model_dir(),
+        seed,
+        epochs or WEAK_EPOCHS,
+        limit,
+        log=click.echo,
+        width=width or WIDTH,
+        depth=depth or DEPTH,
+    )

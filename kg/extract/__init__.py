@@ -45,7 +45,7 @@ def pipeline(model: Model = True, scheme: SchemeChoice = BUNDLED):
 def _pipeline(model: Model, scheme: SchemeChoice):
     import spacy
 
-    from kg.extract import components, nounphrases  # noqa: F401  (register the factories)
+    from kg.extract import components, lexicon, nounphrases  # noqa: F401  (register the factories)
     from kg.extract.scheme import load_scheme
     from kg.extract.tagger import add_tagger
 
@@ -253,13 +253,46 @@ def rules_fingerprint(model: Model = True, min_confidence: float = 0.0, scheme: 
     return digest.hexdigest()[:16]
 
 
-def default_workers(records: int, model: Model = False) -> int:
-    """Processes worth using for ``records`` records on this machine, this one included (1 below
-    PARALLEL_FROM, or TAGGED_PARALLEL_FROM when the tagger ``model`` runs)."""
+def default_workers(records: int, model: Model = False, idle: float | None = None) -> int:
+    """Processes worth using for ``records`` records on this machine, this one included: 1
+    below PARALLEL_FROM (or TAGGED_PARALLEL_FROM when the tagger ``model`` runs), else up to one
+    per core (at most 4). ``idle`` (:func:`idle_cores`), when known, is how many cores besides
+    this process's own were idle lately: a worker only pays for its start-up (spaCy, the
+    pipeline, the model) on a core nobody else wants. On a 2-core machine with a load average
+    of 4-8, default-corpus builds took 34-62 s (median 37) with a worker and 29-38 s (median
+    32) without, over two versions of kg; the mentions are the same either way."""
     import os
 
     threshold = PARALLEL_FROM if model is False else TAGGED_PARALLEL_FROM
-    return max(1, min(os.cpu_count() or 1, 4)) if records >= threshold else 1
+    if records < threshold:
+        return 1
+    cores = min(os.cpu_count() or 1, 4)
+    return cores if idle is None else max(1, min(cores, 1 + round(idle)))
+
+
+def cpu_times() -> tuple[int, int] | None:
+    """The machine's idle and total CPU time so far (clock ticks, from ``/proc/stat``), or None
+    where that is not available; two readings give :func:`idle_cores`."""
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            fields = handle.readline().split()
+    except OSError:
+        return None
+    if not fields or fields[0] != "cpu" or len(fields) < 5:
+        return None
+    ticks = [int(value) for value in fields[1:]]
+    return ticks[3] + (ticks[4] if len(ticks) > 4 else 0), sum(ticks[:8])  # idle + iowait; guests are in user
+
+
+def idle_cores(since: tuple[int, int] | None, now: tuple[int, int] | None = None) -> float | None:
+    """How many cores were idle on average between the :func:`cpu_times` reading ``since`` and
+    ``now`` (default: a reading taken now), or None when either is unknown or too close."""
+    import os
+
+    now = now if now is not None else cpu_times()
+    if since is None or now is None or now[1] - since[1] <= 0:
+        return None
+    return (os.cpu_count() or 1) * (now[0] - since[0]) / (now[1] - since[1])
 
 
 def extract_records(

@@ -1,6 +1,6 @@
 """spaCy components of the extraction pipeline, registered as factories (rules live in data/).
 
-- ``kg_lexicon``: phrase matching against the concept scheme. Aliases written in lower case
+- ``kg_lexicon`` (:mod:`kg.extract.lexicon`): phrase matching against the concept scheme. Aliases written in lower case
   or as ordinary words match case-insensitively; acronyms and other short or mixed-case
   aliases ("GNN", "BN", "ResNet") match case-sensitively, so "gan" in prose is not a GAN.
   Plural and hyphen/space variants are generated from every alias.
@@ -28,7 +28,6 @@ from functools import cache
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from kg.extract.scheme import BUNDLED, Concept, SchemeChoice, load_scheme, roots
@@ -155,66 +154,6 @@ class _Target:
     concept: str
     type: str
     label: str
-
-
-class LexiconMatcher:
-    """Marks every alias of every scheme concept (roots and generic words excluded).
-
-    Two phrase matchers (case-sensitive forms, folded forms), each with all its forms under one
-    match key; a match's concepts are looked up by its tokens. One key per concept made adding
-    the 14k patterns three times slower (0.32 s against 0.11 s in every process that extracts).
-    """
-
-    def __init__(self, nlp: Language, name: str, scheme: SchemeChoice = BUNDLED) -> None:
-        self.name = name
-        self.concepts = load_scheme(scheme)
-        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.exact_targets: dict[tuple[str, ...], list[_Target]] = {}
-        self.folded_targets: dict[tuple[str, ...], list[_Target]] = {}
-        exact_forms: dict[str, str] = {}
-        folded_forms: dict[str, str] = {}
-        seen: dict[tuple[bool, str], str] = {}
-        targets: dict[str, _Target] = {}
-        for concept in self.concepts.values():
-            if not is_taggable(concept):
-                continue
-            targets[concept.id] = _Target(concept.id, concept.type, concept.label)
-            for alias in {concept.label, *concept.aliases}:
-                if is_generic(alias):
-                    continue
-                for form in variants(alias):
-                    exact = is_case_sensitive(alias) or is_case_sensitive(form)
-                    form_key = (exact, form if exact else form.lower())
-                    if seen.setdefault(form_key, concept.id) != concept.id:
-                        continue  # an ambiguous surface form: the first concept (in id order) keeps it
-                    (exact_forms if exact else folded_forms)[form] = concept.id
-        for forms, matcher, found, folded in (
-            (exact_forms, self.exact, self.exact_targets, False),
-            (folded_forms, self.folded, self.folded_targets, True),
-        ):
-            ordered = sorted(forms, key=lambda f: (forms[f], f))
-            docs = list(nlp.tokenizer.pipe(ordered))
-            for form, pattern in zip(ordered, docs, strict=True):
-                owners = found.setdefault(_token_key(pattern, folded), [])
-                if targets[forms[form]] not in owners:
-                    owners.append(targets[forms[form]])
-            matcher.add("kg_lexicon", docs)
-
-    def __call__(self, doc: Doc) -> Doc:
-        for matcher, found, folded, rule, confidence in (
-            (self.exact, self.exact_targets, False, "lexicon:exact", 0.95),
-            (self.folded, self.folded_targets, True, "lexicon:alias", 0.9),
-        ):
-            for _, start, end in matcher(doc):
-                for target in found[_token_key(doc[start:end], folded)]:
-                    propose(doc, SpanCandidate(start, end, target.concept, target.type, target.label, rule, confidence))
-        return doc
-
-
-def _token_key(tokens: Doc | Span, folded: bool) -> tuple[str, ...]:
-    """What a phrase matcher compares: the tokens' text, or their lower-case forms."""
-    return tuple(t.lower_ for t in tokens) if folded else tuple(t.text for t in tokens)
 
 
 _PAREN = re.compile(r"\(\s*([^()\s][^()]{0,14}?)\s*\)")
@@ -568,11 +507,6 @@ class SpanFilter:
         doc._.kg_found = kept
         doc.spans[SPAN_KEY] = [Span(doc, c.start, c.end, label=c.type, kb_id=c.concept) for c in kept]
         return doc
-
-
-@Language.factory("kg_lexicon", default_config={"scheme": {}})
-def make_lexicon(nlp: Language, name: str, scheme: dict[str, Any]) -> LexiconMatcher:
-    return LexiconMatcher(nlp, name, SchemeChoice.from_config(scheme))
 
 
 @Language.factory("kg_acronyms", default_config={"scheme": {}})

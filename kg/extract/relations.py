@@ -8,6 +8,14 @@ names the relation and its direction. A list continues a relation: in "datasets 
 CIFAR-10 and SVHN" every item is a variant of "datasets"; in "X and Y for Z" both are used for Z
 (the items of a list share a type: a mention of another type ends it).
 
+Argument completion: a mention often stops short of the noun phrase it heads ("BERT" in "the
+BERT model for QA"), and the next one may leave its modifiers out ("for robust speech
+recognition"), so the text between them is not a pattern's words alone. :func:`readings` gives
+each pair its readings, the exact one first, then the first mention completed over its head words
+and the second taking its modifiers (the ``[completion]`` table of the same file); the first
+reading some pattern accepts decides. A relation's ``head_span``/``tail_span`` are the completed
+phrases; its ``head``/``tail`` stay the mentions, whose concepts the graph links.
+
 Limits, by design: a relation never crosses a sentence end (sentences are split on ``.!?``
 followed by a space and a capital, abbreviations such as "e.g." and "et al." excepted); each
 mention is paired only with the ``NEAREST`` mentions after it, and the text between a pair is at
@@ -26,6 +34,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -38,12 +47,14 @@ from kg.resources import resource_dir
 RELATIONS = CONCEPT_LINKS
 NEAREST = 4
 MAX_GAP = 90
+COMPLETION_WORDS = 3
 _CONTEXT = 60
 _SPACES = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z0-9(\"'])")
 _NOT_AN_END = re.compile(r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Eq|Sec|Tab|approx|resp|al|No|Dr|Mr|Ms)|\b[A-Z])\.$")
 _CONJUNCTION = re.compile(r"\b(?:and|or)\b")
 _LIST_SEP = re.compile(r"(?:\s*,\s*(?:and|or)?\s*|\s+(?:and|or)\s+)(?:the\s+|a\s+|an\s+)?")
+_BARE_LIST_SEP = re.compile(r"\s*,\s*(?:and|or)?\s*|\s+(?:and|or)\s+")  # ", a" is an apposition
 
 
 class Spanned(Protocol):
@@ -84,7 +95,11 @@ class Pattern:
 
 @dataclass(frozen=True)
 class Relation:
-    """``head -relation-> tail`` stated in the sentence ``text[sentence_start:sentence_end]``."""
+    """``head -relation-> tail`` stated in the sentence ``text[sentence_start:sentence_end]``.
+
+    ``head_span`` and ``tail_span`` are the arguments as the pattern read them: the mention,
+    completed to the noun phrase it heads ("BERT" read as "BERT model" in "the BERT model for
+    QA"). The graph links the mentions' concepts; the spans say what the sentence relates."""
 
     relation: str
     head: Spanned
@@ -92,6 +107,38 @@ class Relation:
     rule: str
     sentence_start: int
     sentence_end: int
+    head_span: tuple[int, int]
+    tail_span: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Completion:
+    """Argument completion (the ``[completion]`` table of ``relations.toml``).
+
+    ``head``: one word that continues a mention's noun phrase, matched right after it ("model"
+    in "BERT model", "based approach" in "decision tree based approach"); ``modifier``: one word
+    that modifies the next mention, matched right before it ("robust" in "for robust CSR")."""
+
+    head: re.Pattern[str]
+    modifier: re.Pattern[str]
+
+    def extend(self, text: str, end: int, limit: int) -> int:
+        """Where the noun phrase of a mention ending at ``end`` ends (never past ``limit``)."""
+        for _ in range(COMPLETION_WORDS):
+            found = self.head.match(text, end, limit)
+            if found is None:
+                break
+            end = found.end()
+        return end
+
+    def skip(self, text: str, start: int, floor: int) -> int:
+        """Where a mention starting at ``start`` begins with its modifiers (never before ``floor``)."""
+        for _ in range(COMPLETION_WORDS):
+            found = self.modifier.search(text, max(floor, start - _CONTEXT), start)
+            if found is None or found.start() < floor:
+                break
+            start = found.start()
+        return start
 
 
 def patterns_path() -> Path:
@@ -132,6 +179,22 @@ def load_patterns(path: Path | None = None) -> tuple[Pattern, ...]:
     return tuple(found)
 
 
+@cache
+def load_completion(path: Path | None = None) -> Completion:
+    """The ``[completion]`` table of ``path`` (default: the shipped ``relations.toml``); a file
+    without one completes nothing."""
+    source = path or patterns_path()
+    with source.open("rb") as handle:
+        table = tomllib.load(handle).get("completion", {})
+    try:
+        return Completion(
+            head=re.compile(f"(?i)\\s*(?:{table.get('head', '(?!)')})\\b"),
+            modifier=re.compile(f"(?i)(?<![\\w-])(?:{table.get('modifier', '(?!)')})\\s+$"),
+        )
+    except re.error as err:
+        raise ValueError(f"{source}: [completion]: {err}") from err
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` character spans of the sentences of ``text`` (see the module's limits)."""
     spans = []
@@ -150,19 +213,64 @@ def _norm(text: str) -> str:
     return _SPACES.sub(" ", text.lower()).strip()
 
 
-def _match(pattern: Pattern, text: str, first: Spanned, second: Spanned, sentence: tuple[int, int]) -> bool:
-    if not pattern.allows(first.type, second.type):
-        return False
-    if not pattern.between.fullmatch(_norm(text[first.end : second.start])):
-        return False
-    before = text[max(sentence[0], first.start - _CONTEXT) : first.start]
-    if pattern.before is not None and not pattern.before.search(_norm(before) + " "):
-        return False
-    if pattern.after is not None:
-        after = text[second.end : min(sentence[1], second.end + _CONTEXT)]
-        if not pattern.after.match(after.lower()):
-            return False
-    return True
+@dataclass(frozen=True)
+class Reading:
+    """One way to read the text between two mentions: where the first argument ends and where
+    the second begins. The exact reading takes the mentions as they are; the others complete the
+    first to the noun phrase it heads ("BERT model for QA") or let the second take the modifiers
+    before it ("for robust speech recognition"), so a pattern sees its own words between them."""
+
+    first_end: int
+    second_start: int
+
+
+def readings(text: str, first: Spanned, second: Spanned, completion: Completion, limit: int) -> list[Reading]:
+    """The readings of the pair ``first`` … ``second`` of one sentence, the exact one first.
+
+    ``limit`` is the sentence end. A completion never reaches into the other mention, and adds
+    at most ``COMPLETION_WORDS`` words, so the readings are at most four and cost a few matches."""
+    extended = completion.extend(text, first.end, min(second.start, limit))
+    skipped = completion.skip(text, second.start, extended)
+    found = [Reading(first.end, second.start)]
+    for reading in (Reading(extended, second.start), Reading(first.end, skipped), Reading(extended, skipped)):
+        if reading not in found:
+            found.append(reading)
+    return found
+
+
+def _match(pattern: Pattern, types: tuple[str, str], gap: str, before: str, after: str) -> bool:
+    """Whether ``pattern`` takes a pair of mentions of ``types`` with ``gap`` between them (and
+    ``before`` and ``after`` them), all three already normalised."""
+    return (
+        pattern.allows(*types)
+        and pattern.between.fullmatch(gap) is not None
+        and (pattern.before is None or pattern.before.search(before) is not None)
+        and (pattern.after is None or pattern.after.match(after) is not None)
+    )
+
+
+def _first_match(
+    patterns: Sequence[Pattern],
+    text: str,
+    pair: tuple[Spanned, Spanned],
+    sentence: tuple[int, int],
+    completion: Completion,
+    tail_end: int,
+) -> tuple[Pattern, Reading] | None:
+    """The first pattern, in file order, that some reading of ``pair`` satisfies (the exact
+    reading before the completed ones, so completion only adds relations). ``tail_end``: where
+    the second mention's phrase ends, for the patterns that look after it. Each text is
+    normalised once for all the patterns."""
+    first, second = pair
+    types = (first.type, second.type)
+    before = _norm(text[max(sentence[0], first.start - _CONTEXT) : first.start]) + " "
+    after = text[tail_end : min(sentence[1], tail_end + _CONTEXT)].lower()
+    for reading in readings(text, first, second, completion, sentence[1]):
+        gap = _norm(text[reading.first_end : reading.second_start])
+        for pattern in patterns:
+            if _match(pattern, types, gap, before, after):
+                return pattern, reading
+    return None
 
 
 def _listed(gap: str, longer: bool) -> bool:
@@ -199,18 +307,38 @@ def _list_before(text: str, mentions: Sequence[Spanned], index: int, limit: int)
     return found
 
 
+def _phrase_ends(
+    text: str, mentions: Sequence[Spanned], sentence: tuple[int, int], completion: Completion
+) -> list[int]:
+    """Where the noun phrase headed by each mention ends: past its head words, never into the
+    next mention that starts after it, nor past the sentence."""
+    starts = [m.start for m in mentions]  # sorted: find_relations orders the mentions
+    ends = []
+    for mention in mentions:
+        after = bisect_left(starts, mention.end)
+        limit = starts[after] if after < len(starts) else sentence[1]
+        ends.append(completion.extend(text, mention.end, limit))
+    return ends
+
+
 def _in_sentence(
-    text: str, mentions: Sequence[Spanned], sentence: tuple[int, int], patterns: Sequence[Pattern]
+    text: str,
+    mentions: Sequence[Spanned],
+    sentence: tuple[int, int],
+    patterns: Sequence[Pattern],
+    completion: Completion,
 ) -> list[Relation]:
     found: dict[tuple[int, int, str], Relation] = {}
+    ends = _phrase_ends(text, mentions, sentence, completion)
 
     def add(pattern: Pattern, a: int, b: int) -> None:
         head, tail = (b, a) if pattern.swap else (a, b)
         if mentions[head].start == mentions[tail].start:
             return
+        spans = ((mentions[head].start, ends[head]), (mentions[tail].start, ends[tail]))
         found.setdefault(
             (head, tail, pattern.relation),
-            Relation(pattern.relation, mentions[head], mentions[tail], "relation:" + pattern.id, *sentence),
+            Relation(pattern.relation, mentions[head], mentions[tail], "relation:" + pattern.id, *sentence, *spans),
         )
 
     for i, first in enumerate(mentions):
@@ -220,13 +348,14 @@ def _in_sentence(
                 continue  # overlapping mentions name one thing twice
             if second.start - first.end > MAX_GAP:
                 break
-            pattern = next((p for p in patterns if _match(p, text, first, second, sentence)), None)
-            if pattern is None:
+            matched = _first_match(patterns, text, (first, second), sentence, completion, ends[j])
+            if matched is None:
                 continue
+            pattern, reading = matched
             if pattern.not_in_list and (
                 _list_after(text, mentions, j, 1)
                 or _list_before(text, mentions, i, 1)
-                or _LIST_SEP.fullmatch(text[first.end : second.start])
+                or _BARE_LIST_SEP.fullmatch(text[reading.first_end : reading.second_start])
             ):
                 continue  # "CIFAR, SVHN and STL-10": items of one list, not one a kind of the other
             add(pattern, i, j)
@@ -242,12 +371,18 @@ def _in_sentence(
     return list(found.values())
 
 
-def find_relations(text: str, mentions: Sequence[Spanned], patterns: Sequence[Pattern] | None = None) -> list[Relation]:
+def find_relations(
+    text: str,
+    mentions: Sequence[Spanned],
+    patterns: Sequence[Pattern] | None = None,
+    completion: Completion | None = None,
+) -> list[Relation]:
     """Relations stated between ``mentions`` of ``text`` (one field), sentence by sentence.
 
     ``mentions`` need not be sorted or disjoint; relations come in text order. Mentions that
     cross a sentence end belong to no sentence and take part in no relation."""
     rules = load_patterns() if patterns is None else patterns
+    completing = load_completion() if completion is None else completion
     ordered = sorted(mentions, key=lambda m: (m.start, -m.end))
     relations: list[Relation] = []
     cursor = 0
@@ -260,5 +395,5 @@ def find_relations(text: str, mentions: Sequence[Spanned], patterns: Sequence[Pa
                 inside.append(ordered[cursor])
             cursor += 1
         if len(inside) >= 2:
-            relations.extend(_in_sentence(text, inside, sentence, rules))
+            relations.extend(_in_sentence(text, inside, sentence, rules, completing))
     return relations

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 from spacy.language import Language
@@ -22,11 +23,12 @@ from spacy.tokens import Doc
 
 from kg.errors import ModelError
 from kg.extract.components import SpanCandidate, canonical_label, is_generic, propose
-from kg.extract.nounphrases import head_type, phrase_type
+from kg.extract.nounphrases import head_type, is_adverb, is_description, is_noun_phrase, is_property, phrase_type
 from kg.ids import concept_id
 from kg.normalize import slug
 
 MODEL_COMPONENT = "kg_tagger"
+MAX_SWITCHES = 6  # case or digit switches in a one-word name; more is an id (see _is_identifier)
 # Words that make a tagged span generic rather than a name: "our method", "the model", "this task".
 _WORDLIKE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|-|\d+[A-Za-z]*)$")
 _DEICTIC = {"our", "the", "this", "these", "those", "that", "its", "their", "a", "an", "such", "each", "any", "we"}
@@ -81,20 +83,37 @@ def is_unsupported(words: list[str]) -> bool:
     capitalised word is not ("Blind-Spot"). Several words ending in a typed head noun must pass
     the noun-phrase rule's test (:func:`kg.extract.nounphrases.phrase_type`: not "one-layer
     model"), and other words must be written as a name (capitals past the first letter): the
-    tagger alone guesses badly on lower-case prose ("adversarial supervision").
-    ``words`` are the span's whitespace-separated words ("Blind-Spot" is one)."""
+    tagger alone guesses badly on lower-case prose ("adversarial supervision"). A span naming or
+    describing by a property is an attribute, not a method (:func:`kg.extract.nounphrases.is_property`,
+    :func:`~kg.extract.nounphrases.is_description`: "Neural Network Robustness", "high-quality
+    image editing"), and so is one holding a lower-case adverb ("mildly overparameterized neural
+    network"). ``words`` are the span's whitespace-separated words ("Blind-Spot" is one)."""
+    if is_property(words) or is_description(words):
+        return True
+    if any(w.islower() and is_adverb(w) for w in words):
+        return True  # "randomly initialized networks", "largely successful method": prose, not a name
     if len(words) == 1:
         word = words[0].removesuffix("s")
         if not any(c.islower() for c in word) or not any(c.isupper() for c in word):
             return True
         if not _coined(word):
             return True  # "Blind-Spot", "Uncertainty-guided": capitalised words, not a coined name
+        if _is_identifier(word):
+            return True  # "S1x4ghC9tQ": a paper or file id, not a name
     elif head_type(words[-1]) is not None:
-        if phrase_type(words) is None:
-            return True  # "one-layer model", "defense framework": what the noun-phrase rule rejects
+        if phrase_type(words) is None or not is_noun_phrase(words):
+            return True  # "one-layer model", "give utterance classification": what the noun-phrase rule rejects
     elif not any(c.isupper() for c in " ".join(words)[1:]):
         return True  # lower-case prose ("adversarial supervision", "small batch size") names nothing
     return any(not _WORDLIKE.match(w) for w in words)
+
+
+def _is_identifier(word: str) -> bool:
+    """A machine-made id rather than a name: lower case, capitals and digits alternate again and
+    again ("S1x4ghC9tQ", an OpenReview id). Names switch a few times at most: "Wav2Vec2" five,
+    "PhysioNet2012" four."""
+    kinds = ["d" if c.isdigit() else "u" if c.isupper() else "l" for c in word if c.isalnum()]
+    return sum(a != b for a, b in pairwise(kinds)) > MAX_SWITCHES
 
 
 def _coined(word: str) -> bool:

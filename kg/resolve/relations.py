@@ -11,9 +11,10 @@ and every statement of one relation between the same two concepts becomes one ed
 - ``sources`` (``prov:wasDerivedFrom`` in RDF): the Mention nodes of both ends of every
   statement, each derived from its source record, so the edge leads back to file and line.
 
-Edges that would be nonsense in the graph are dropped: a concept related to itself, a variant
-of a concept of another type (a method is not a kind of task), an evaluation on something other
-than a dataset. ``compared_with`` is symmetric: one edge per pair, from the lower id.
+Edges that would be nonsense in the graph are dropped, judged by the types of the concept nodes
+(not of the mentions, which may disagree with the type the corpus settled on): a concept related
+to itself, a variant of a concept of another type (a method is not a kind of task), an
+evaluation on something other than a dataset. ``compared_with`` is symmetric: one edge per pair, from the lower id.
 """
 
 from __future__ import annotations
@@ -42,13 +43,18 @@ class _Stated:
     evidence: list[str] = field(default_factory=list)
 
 
-def _kept(relation: str, head: Mention, tail: Mention) -> bool:
-    if head.concept == tail.concept:
+def _kept(graph: Graph, relation: str, head: Mention, tail: Mention) -> bool:
+    """Whether the edge makes sense between the two concept *nodes*. Their types, not the
+    mentions', decide: a spelling typed Dataset in one sentence may have joined a concept the
+    corpus mostly calls a Method, and an ``evaluated_on`` edge to a Method is neither sense nor
+    allowed by the ontology."""
+    if head.concept == tail.concept or head.concept not in graph or tail.concept not in graph:
         return False
+    head_type, tail_type = graph.node_type(head.concept), graph.node_type(tail.concept)
     if relation == "variant_of":
-        return head.type == tail.type
+        return head_type == tail_type
     if relation == "evaluated_on":
-        return tail.type == "Dataset" and head.type in ("Method", "Task")
+        return tail_type == "Dataset" and head_type in ("Method", "Task")
     return True
 
 
@@ -85,7 +91,7 @@ def add_relations(
         for relation in relations:
             head, tail = relation.head, relation.tail
             assert isinstance(head, Mention) and isinstance(tail, Mention)
-            if not _kept(relation.relation, head, tail) or head.concept not in graph or tail.concept not in graph:
+            if not _kept(graph, relation.relation, head, tail):
                 continue
             if relation.relation == "compared_with" and tail.concept < head.concept:
                 head, tail = tail, head

@@ -150,6 +150,7 @@ def _load_builtins() -> None:
         blog,
         csl_json,
         iclr_list,
+        json_records,
         jsonl,
         openalex,
         openreview,

@@ -40,7 +40,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "doi": ("doi",),
     "keywords": ("keywords", "keyword", "authorkeywords", "tags", "topics"),
     "tldr": ("tldr", "tl;dr", "onesentencesummary"),
-    "url": ("url", "link", "forum", "pdf", "pdfurl"),
+    "url": ("url", "link", "forum", "forumlink", "forumurl", "pdf", "pdfurl", "pdflink"),
     "arxiv": ("arxiv", "arxivid", "eprint"),
     "id": ("id", "paperid", "key", "citationkey"),
     "affiliations": ("affiliations", "affiliation"),
@@ -51,7 +51,9 @@ _FIELD_LIMIT = 16 * 1024 * 1024  # one cell; the csv module's default (128 KiB) 
 
 
 def _folded(name: str) -> str:
-    return re.sub(r"[\s_\-.]+", "", name.strip().lower())
+    """A header or key as compared: "Paper Title", "paper_title" and "TL;DR:" (a scraped page's
+    label) fold to "papertitle" and "tl;dr"."""
+    return re.sub(r"[\s_\-.:]+", "", name.strip().lower())
 
 
 def parse_columns(spec: str) -> dict[str, str]:
@@ -86,7 +88,7 @@ def _delimiter(header: str) -> str | None:
     return None
 
 
-def _columns(header: list[str]) -> dict[str, int]:
+def columns(header: list[str]) -> dict[str, int]:
     """Field → column index, from ``column_names`` first, then the built-in names."""
     folded = {_folded(name): index for index, name in reversed(list(enumerate(header)))}
     found: dict[str, int] = {}
@@ -114,7 +116,7 @@ def _sniff_for(tabs: bool) -> Sniffer:
         header = _header(sample)
         if header is None or len(header) < 2 or (("\t" in sample.split("\n", 1)[0]) != tabs):
             return 0.0
-        if "title" in _columns(header):
+        if "title" in columns(header):
             return 0.9
         return 0.5 if path.suffix.lower() in (".csv", ".tsv", ".tab") else 0.0
 
@@ -144,8 +146,8 @@ def _read(path: Path, tabs: bool) -> Iterator[Record]:
             delimiter = "\t" if tabs else _delimiter(first) or ","
             quoting = csv.QUOTE_NONE if tabs else csv.QUOTE_MINIMAL
             header = next(csv.reader([first], delimiter=delimiter, quoting=quoting))
-            columns = _columns(header)
-            if "title" not in columns:
+            by_field = columns(header)
+            if "title" not in by_field:
                 shown = ", ".join(repr(h) for h in header[:12])
                 raise InputError(
                     path, f"no title column (headers: {shown}); name one with --columns title=HEADER", header_line
@@ -156,7 +158,7 @@ def _read(path: Path, tabs: bool) -> Iterator[Record]:
                 line, ended = ended + 1, rows.line_num + header_line
                 if not any(cell.strip() for cell in row):
                     continue
-                record = _record(row, columns, path, (line, ended), "tsv" if tabs else "csv")
+                record = row_record(row, by_field, path, (line, ended), "tsv" if tabs else "csv")
                 if record is None:
                     skip(path, line, "row without a title")
                 else:
@@ -168,9 +170,14 @@ def _read(path: Path, tabs: bool) -> Iterator[Record]:
             raise InputError(path, f"cannot read this row: {err}", line) from err
 
 
-def _record(row: list[str], columns: dict[str, int], path: Path, lines: tuple[int, int], reader: str) -> Record | None:
+def row_record(
+    row: list[str], by_field: dict[str, int], path: Path, lines: tuple[int, int], reader: str
+) -> Record | None:
+    """The record of one row (``by_field``: field → cell index, as :func:`columns` finds them);
+    None when the row has no title."""
+
     def cell(field: str) -> str | None:
-        index = columns.get(field)
+        index = by_field.get(field)
         return text(row[index]) if index is not None and index < len(row) else None
 
     title = cell("title")

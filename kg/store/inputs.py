@@ -22,7 +22,8 @@ import gzip
 import json
 import zlib
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, is_dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +86,22 @@ def write(
     with gzip.open(folder / _name(file, sha256), "wt", encoding="utf-8", compresslevel=3) as handle:
         handle.write(json.dumps(header, ensure_ascii=False) + "\n")
         for index, record in enumerate(records):
-            found = [asdict(m) for m in mentions[index]] if mentions is not None else None
-            handle.write(json.dumps({"record": asdict(record), "mentions": found}, ensure_ascii=False) + "\n")
+            found = mentions[index] if mentions is not None else None
+            handle.write(json.dumps({"record": record, "mentions": found}, ensure_ascii=False, default=_as_dict) + "\n")
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    """A record, author or mention as JSON sees it: its fields in order. The same JSON as
+    ``dataclasses.asdict`` gives (tuples are written as lists either way) without its deep copy,
+    which took half the time of saving the default corpus's inputs."""
+    if not is_dataclass(value) or isinstance(value, type):
+        raise TypeError(f"cannot save a {type(value).__name__} with the inputs")
+    return {name: getattr(value, name) for name in _field_names(type(value))}
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind))
 
 
 def _name(file: str, sha256: str) -> str:

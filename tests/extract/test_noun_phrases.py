@@ -8,7 +8,17 @@ from functools import partial
 import pytest
 
 from kg import extract
-from kg.extract.nounphrases import CONFIDENCE, head_type, is_content, phrase_label, phrase_type, singular
+from kg.extract.nounphrases import (
+    CONFIDENCE,
+    head_type,
+    is_content,
+    is_description,
+    is_noun_phrase,
+    is_property,
+    phrase_label,
+    phrase_type,
+    singular,
+)
 from kg.records import Mention
 
 extract_text = partial(extract.extract_text, model=False)  # the rules alone: the tagger is tested elsewhere
@@ -56,6 +66,10 @@ def test_generic_phrases_are_rejected(generic: str) -> None:
         ("It is evaluated particle-filter style trackers.", {"particle-filter style trackers"}),
         ("Using interest point detectors, we detect objects.", {"interest point detectors"}),
         ("The method successfully outperforms interest point detectors.", {"interest point detectors"}),
+        ("We use jointly trained interest point detectors.", {"interest point detectors"}),
+        ("Unlike interest point detectors, it works.", {"interest point detectors"}),
+        ("We design deep network interest point detectors.", {"interest point detectors"}),
+        ("A family of strongly adequate grammars.", set()),
     ],
 )
 def test_verbs_and_adverbs_are_not_swallowed(text: str, expected: set[str]) -> None:
@@ -137,6 +151,12 @@ def test_helpers() -> None:
     assert not is_content("improves")
     assert not is_content("significantly")
     assert is_content("anomaly")
+    assert not is_content("highly")
+    assert is_content("butterfly")
+    assert is_noun_phrase(["interest", "point", "detectors"])
+    assert not is_noun_phrase(["give", "utterance", "classification"])
+    assert not is_noun_phrase(["novel", "interest", "point", "detectors"])
+    assert is_noun_phrase(["Novel", "Object", "Captioning"])
     assert is_content("particle-filter")
     assert phrase_type(["probabilistic", "model"]) is None
     assert phrase_type(["translation", "model"]) is None  # "model" needs two modifiers
@@ -144,3 +164,49 @@ def test_helpers() -> None:
     assert phrase_type(["translation", "system"]) == "Method"
     assert phrase_label("policy gradient methods") == "Policy Gradient"
     assert phrase_label("image classification model") == "Image Classification Model"
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("classification accuracy", True),
+        ("Neural Network Robustness", True),
+        ("the accuracy of BERT", True),
+        ("high-performance", True),
+        ("hardware-cost", True),
+        ("cost-sensitive learning", False),
+        ("interest point detectors", False),
+        ("EfficientNet", False),
+    ],
+)
+def test_phrases_naming_a_property(words: str, expected: bool) -> None:
+    assert is_property(words.split()) is expected
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("sample efficient exploration algorithms", True),
+        ("high-quality image editing", True),
+        ("adversarially robust classifiers", True),
+        ("Fast R-CNN", False),  # capitals: part of a name
+        ("Robust PCA", False),
+        ("robust", False),  # a head alone describes nothing
+        ("particle filter tracker", False),
+    ],
+)
+def test_phrases_describing_by_a_property(words: str, expected: bool) -> None:
+    assert is_description(words.split()) is expected
+
+
+def test_descriptions_are_trimmed_from_noun_phrases() -> None:
+    text = "A high-performance interest point detector and device-specific hardware-cost models."
+    assert set(found(text)) == {"interest point detector"}
+    assert found("Our sample efficient interest point detectors.")["interest point detectors"].type == "Method"
+
+
+def test_a_task_head_in_the_plural_names_results_not_a_task() -> None:
+    assert found("Ground truth image annotations and long-term predictions.") == {}
+    assert found("We study image annotation.")["image annotation"].type == "Task"
+    assert phrase_type(["word", "sense", "disambiguation", "tasks"]) == "Task"  # "tasks" is the task itself
+    assert phrase_type(["image", "super-resolution"]) == "Task"

@@ -12,7 +12,19 @@ from typing import ClassVar
 import pytest
 
 from kg.extract import extract_text
-from kg.extract.relations import NEAREST, Pattern, find_relations, load_patterns, sentences
+from kg.extract.relations import (
+    NEAREST,
+    Completion,
+    Pattern,
+    Reading,
+    find_relations,
+    load_completion,
+    load_patterns,
+    readings,
+    sentences,
+)
+
+NO_COMPLETION = Completion(head=re.compile("(?!)"), modifier=re.compile("(?!)"))
 
 
 @dataclass(frozen=True)
@@ -163,3 +175,106 @@ def test_a_bad_patterns_file_names_the_pattern(tmp_path: Path) -> None:
 def test_a_generalization_is_the_broader_concept() -> None:
     text = "We show that the DSW is a generalization of Max-SW."
     assert facts(text, spans(text, DSW="Method", **{"Max-SW": "Method"})) == {("variant_of", "Max-SW", "DSW")}
+
+
+def read(text: str, mentions, completion: Completion | None = None) -> set[tuple[str, str, str]]:
+    """Facts with the arguments as the patterns read them (completed phrases)."""
+    found = find_relations(text, mentions, completion=completion)
+    return {(r.relation, text[slice(*r.head_span)], text[slice(*r.tail_span)]) for r in found}
+
+
+def test_a_mention_is_completed_to_the_noun_phrase_it_heads() -> None:
+    text = "We use the BERT model for question answering."
+    mentions = spans(text, BERT="Method", question_answering="Task")
+    assert read(text, mentions) == {("used_for", "BERT model", "question answering")}
+    assert read(text, mentions, NO_COMPLETION) == set()  # " model for " is no pattern's text
+    (relation,) = find_relations(text, mentions)
+    assert (relation.head, relation.tail) == (mentions[0], mentions[1])  # the graph links the mentions
+
+
+def test_the_second_mention_takes_its_modifiers_but_is_reported_as_found() -> None:
+    text = "We apply dropout to robust speech recognition."
+    mentions = spans(text, dropout="Method", speech_recognition="Task")
+    assert read(text, mentions) == {("used_for", "dropout", "speech recognition")}
+    assert read(text, mentions, NO_COMPLETION) == set()
+
+
+def test_readings_come_exact_first_and_are_at_most_four() -> None:
+    text = "the BERT model based approach for robust speech recognition"
+    first, second = spans(text, BERT="Method", speech_recognition="Task")
+    found = readings(text, first, second, load_completion(), len(text))
+    assert found[0] == Reading(first.end, second.start)
+    assert len(found) == len(set(found)) == 4
+    assert text[found[-1].first_end : found[-1].second_start] == " for "
+
+
+def test_completion_stops_at_the_next_mention_and_at_the_sentence_end() -> None:
+    text = "We train ResNet models. Models for detection are large."
+    mentions = spans(text, ResNet="Method", detection="Task")
+    assert find_relations(text, mentions) == []
+    completion = load_completion()
+    assert completion.extend(text, mentions[0].end, text.index("Models") - 2) == text.index(".")
+    text = "We use ResNet network architectures for detection."
+    inner = Span(text.index("network"), text.index("network") + len("network architectures"), "Method")
+    mentions = [*spans(text, ResNet="Method", detection="Task"), inner]
+    found = read(text, mentions)
+    assert ("used_for", "network architectures", "detection") in found
+    assert not {f for f in found if f[1].startswith("ResNet network")}
+
+
+@pytest.mark.parametrize("joint", [" model for ", " models for robust ", " network, "])
+def test_completion_keeps_the_work_linear_in_the_mentions(joint: str) -> None:
+    text = "We use " + joint.join(f"M{i}" for i in range(500)) + "."
+    mentions = [Span(m.start(), m.end(), "Method") for m in re.finditer(r"M\d+", text)]
+    patterns = [CountingPattern(**{f.name: getattr(p, f.name) for f in fields(p)}) for p in load_patterns()]
+    CountingPattern.tried[0] = 0
+    found = find_relations(text, mentions, patterns)
+    assert CountingPattern.tried[0] <= 4 * len(mentions) * NEAREST * len(patterns)
+    if "for" in joint:
+        assert [(r.head.start, r.tail.start) for r in found] == [(a.start, b.start) for a, b in pairwise(mentions)]
+    else:
+        assert found == []
+
+
+@pytest.mark.parametrize(
+    ("text", "typed", "expected"),
+    [
+        (
+            "We present GCSL, a simple RL method that learns goals.",
+            {"GCSL": "Method", "RL_method": "Method"},
+            ("variant_of", "GCSL", "RL method"),
+        ),
+        (
+            "CNNs trained on ImageNet are biased.",
+            {"CNNs": "Method", "ImageNet": "Dataset"},
+            ("used_for", "ImageNet", "CNNs"),
+        ),
+        (
+            "We frame text generation as an offline RL problem.",
+            {"text_generation": "Task", "offline_RL": "Method"},
+            ("used_for", "offline RL problem", "text generation"),
+        ),
+        (
+            "We use ASR output rather than human transcripts.",
+            {"ASR_output": "Other", "human_transcripts": "Other"},
+            ("compared_with", "ASR output", "human transcripts"),
+        ),
+    ],
+)
+def test_patterns_added_on_scierc_train(text: str, typed: dict[str, str], expected: tuple[str, str, str]) -> None:
+    assert expected in read(text, spans(text, **typed))
+
+
+def test_an_apposition_is_not_a_list() -> None:
+    text = "We use CIFAR, SVHN and STL-10."
+    assert not find_relations(text, spans(text, CIFAR="Dataset", SVHN="Dataset", **{"STL-10": "Dataset"}))
+
+
+def test_a_bad_completion_table_names_it(tmp_path: Path) -> None:
+    bad = tmp_path / "relations.toml"
+    bad.write_text('[completion]\nhead = "(model"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"\[completion\]"):
+        load_completion(bad)
+    bad.write_text("", encoding="utf-8")
+    empty = load_completion(bad)
+    assert empty.extend("X model", 1, 7) == 1 and empty.skip("for robust X", 11, 0) == 11

@@ -15,7 +15,7 @@ from kg.cli import main
 from kg.errors import ModelError
 from kg.extract import extract_records, extract_text, for_matching, pipeline, rule_pipeline
 from kg.extract.phrases import mine_phrases
-from kg.extract.tagger import MODEL_COMPONENT, default_model_dir, load_tagger
+from kg.extract.tagger import MODEL_COMPONENT, default_model_dir, is_unsupported, load_tagger
 from kg.extract.texts import Abstract, holdout_split, training_abstracts
 from kg.extract.weak import MISSING, weak_tags
 from kg.resolve.concept_variants import scheme_parent
@@ -166,3 +166,26 @@ def test_add_extracts_new_inputs_the_way_the_store_was_built(tmp_path: Path, cor
     assert handle.meta["extraction"] == {"model": "none", "min_confidence": 0.0}
     rules = {str(r["r"]) for r in handle.sparql("SELECT DISTINCT ?r WHERE { ?m kg:rule ?r }").rows}
     assert rules and not any(r.startswith("model:") for r in rules)
+
+
+@pytest.mark.parametrize(
+    ("span", "unsupported"),
+    [
+        ("Neural Network Robustness", True),  # a property, not a method
+        ("high-quality image editing", True),  # described by a property
+        ("adversarially robust classifiers", True),
+        ("accuracy of ResNet", True),
+        ("randomly initialized networks", True),  # an adverb: prose, not a name
+        ("combining several language models", True),  # a verb and a stop word: not a noun phrase
+        ("populating object category detection", True),
+        ("Unlike conventional methods", True),
+        ("Deep Belief Network", False),  # capitalised: a descriptive word is part of the name
+        ("DiffWave", False),
+        ("S1x4ghC9tQ", True),  # an OpenReview id, not a name
+        ("Wav2Vec2", False),
+        ("Fast R-CNN", False),
+        ("hierarchical attention networks", False),
+    ],
+)
+def test_tagger_spans_that_name_nothing_are_dropped(span: str, unsupported: bool) -> None:
+    assert is_unsupported(span.split()) is unsupported

@@ -1,8 +1,11 @@
 """`kg serve` under load, on loopback: requests per second, latency percentiles, errors, limits.
 
 Starts the real command (``kg serve --store S --port P`` in its own process, so the load
-generator does not share its interpreter) and drives it with ``--clients`` concurrent
-connections (asyncio + httpx) for ``--seconds``:
+generator does not share its interpreter) and drives it with ``--clients`` concurrent keep-alive
+connections for ``--seconds``. The clients speak HTTP/1.1 over raw asyncio streams, with every
+request's bytes prepared before the clock starts: the generator shares the machine's cores with
+the server, and httpx cost 2.6-3.3 ms of CPU per request, so it measured itself as much as the
+server. Its own CPU per request is reported (``client CPU ms/req``).
 
 1. one kind at a time, with one client (latency unloaded) and with ``--clients``: a paper page
    (a random paper each request), a search (a random author's surname) and a SPARQL query (the
@@ -14,7 +17,11 @@ connections (asyncio + httpx) for ``--seconds``:
 
 Targets (issue 19, on 2 cores): zero errors, p95 page ≤ 100 ms, p95 search ≤ 50 ms.
 
-    .venv/bin/python benchmarks/bench_serve.py [--store DIR] [--seconds 30] [--clients 32]
+The server keeps answers per store generation (:mod:`kg.serve.cache`), and the random picks
+repeat (504 papers, about 1,900 authors), so after a few seconds most answers come from that
+cache; ``--no-cache`` starts the server with ``KG_SERVE_CACHE_MB=0`` to measure the work itself.
+
+    .venv/bin/python benchmarks/bench_serve.py [--store DIR] [--seconds 30] [--clients 32] [--no-cache]
 
 Without ``--store`` the default corpus is built into a temporary store first.
 """
@@ -23,6 +30,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
+import os
 import random
 import socket
 import subprocess
@@ -32,6 +42,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from _common import QUERIES, ROOT, percentile, print_table, run_build
@@ -40,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 import kg
 
-Request = tuple[str, str, dict[str, Any]]  # kind, method, httpx keyword arguments (url, params, json)
+Request = tuple[str, bytes]  # kind, the whole HTTP/1.1 request as sent
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
@@ -53,12 +64,13 @@ def free_port() -> int:
 class Server:
     """``kg serve`` in a child process on a free loopback port."""
 
-    def __init__(self, store: Path, *options: str) -> None:
+    def __init__(self, store: Path, *options: str, cache: bool = True) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [str(Path(sys.executable).parent / "kg"), "serve", "--store", str(store), "--port", str(self.port)]
         self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - the server's messages, read and closed on exit
-        self.process = subprocess.Popen([*command, *options], stderr=self.log)
+        env = {**os.environ, **({} if cache else {"KG_SERVE_CACHE_MB": "0"})}
+        self.process = subprocess.Popen([*command, *options], stderr=self.log, env=env)
 
     def __enter__(self) -> Server:
         deadline = time.monotonic() + 60
@@ -82,7 +94,15 @@ class Server:
         self.log.close()
 
 
-def request_makers(store: Path, rng: random.Random) -> dict[str, Callable[[], Request]]:
+def http_request(method: str, target: str, port: int, body: bytes = b"", content_type: str = "") -> bytes:
+    """The bytes of one HTTP/1.1 keep-alive request to 127.0.0.1:``port``."""
+    head = [f"{method} {target} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Accept: */*"]
+    if body or method == "POST":
+        head += [f"Content-Type: {content_type}", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(head) + "\r\n\r\n").encode("ascii") + body
+
+
+def request_makers(store: Path, rng: random.Random, port: int) -> dict[str, Callable[[], Request]]:
     index = kg.open_store(store).lookup_index
     papers = [p[0] for p in index.papers]
     authors = index.authors
@@ -93,56 +113,108 @@ def request_makers(store: Path, rng: random.Random) -> dict[str, Callable[[], Re
     def name() -> str:
         return rng.choice(authors)[1]
 
+    def get(kind: str, path: str, **params: str) -> Request:
+        return kind, http_request("GET", path + ("?" + urlencode(params) if params else ""), port)
+
+    def cypher() -> Request:
+        body = json.dumps({"query": coauthors_cypher, "parameters": {"name": name()}}).encode("utf-8")
+        return "cypher", http_request("POST", "/cypher", port, body, "application/json")
+
     return {
-        "paper page": lambda: ("paper page", "GET", {"url": "/" + rng.choice(papers)}),
-        "author page": lambda: ("author page", "GET", {"url": "/" + rng.choice(authors)[0]}),
-        "search": lambda: ("search", "GET", {"url": "/search", "params": {"q": name().split()[-1]}}),
-        "who works on": lambda: (
-            "who works on",
-            "GET",
-            {"url": "/who-works-on", "params": {"topic": rng.choice(topics)}},
-        ),
-        "sparql": lambda: (
-            "sparql",
-            "GET",
-            {"url": "/sparql", "params": {"query": coauthors_rq, "param.name": name()}},
-        ),
-        "cypher": lambda: (
-            "cypher",
-            "POST",
-            {"url": "/cypher", "json": {"query": coauthors_cypher, "parameters": {"name": name()}}},
-        ),
+        "paper page": lambda: get("paper page", "/" + rng.choice(papers)),
+        "author page": lambda: get("author page", "/" + rng.choice(authors)[0]),
+        "search": lambda: get("search", "/search", q=name().split()[-1]),
+        "who works on": lambda: get("who works on", "/who-works-on", topic=rng.choice(topics)),
+        "sparql": lambda: get("sparql", "/sparql", **{"query": coauthors_rq, "param.name": name()}),
+        "cypher": cypher,
     }
 
 
-async def load(url: str, pick: Callable[[], Request], clients: int, seconds: float) -> dict[str, list[Any]]:
-    """``clients`` connections sending requests from ``pick`` for ``seconds``: per kind, the
-    latency of each answer and the statuses that were not 200."""
+class Connection:
+    """One keep-alive HTTP/1.1 connection over asyncio streams: a request's bytes out, the
+    status and body back (``Content-Length`` or chunked bodies; reconnects when the server
+    closes)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def send(self, request: bytes) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        assert self.reader is not None
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+        if "content-length" in headers:
+            body = await self.reader.readexactly(int(headers["content-length"]))
+        elif headers.get("transfer-encoding", "").lower() == "chunked":
+            body = await self._chunked()
+        else:
+            body = await self.reader.read()
+            headers["connection"] = "close"
+        if headers.get("connection", "").lower() == "close":
+            await self.close()
+        return status, body
+
+    async def _chunked(self) -> bytes:
+        assert self.reader is not None
+        parts = []
+        while True:
+            size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            chunk = await self.reader.readexactly(size + 2)
+            if size == 0:
+                return b"".join(parts)
+            parts.append(chunk[:-2])
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):  # the server may have closed first
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+
+async def load(port: int, requests: list[Request], clients: int, seconds: float) -> dict[str, list[Any]]:
+    """``clients`` connections sending ``requests`` (in turn, from a shared cursor) for
+    ``seconds``: per kind, the latency of each answer and the statuses that were not 200."""
     found: dict[str, list[Any]] = {}
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
-        deadline = time.perf_counter() + seconds
+    deadline = time.perf_counter() + seconds
+    cursor = iter(range(1 << 62))
 
-        async def one_client() -> None:
-            while time.perf_counter() < deadline:
-                kind, method, arguments = pick()
-                started = time.perf_counter()
-                try:
-                    response = await client.request(method, **arguments)
-                    status: int | str = response.status_code
-                except httpx.HTTPError as err:
-                    status = type(err).__name__
-                latency = time.perf_counter() - started
-                entry = found.setdefault(kind, [[], []])
-                entry[0].append(latency)
-                if status != 200:
-                    entry[1].append(status)
+    async def one_client() -> None:
+        connection = Connection(port)
+        while time.perf_counter() < deadline:
+            kind, request = requests[next(cursor) % len(requests)]
+            started = time.perf_counter()
+            try:
+                status: int | str = (await connection.send(request))[0]
+            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as err:
+                status = type(err).__name__
+                await connection.close()
+            latency = time.perf_counter() - started
+            entry = found.setdefault(kind, [[], []])
+            entry[0].append(latency)
+            if status != 200:
+                entry[1].append(status)
+        await connection.close()
 
-        await asyncio.gather(*(one_client() for _ in range(clients)))
+    await asyncio.gather(*(one_client() for _ in range(clients)))
     return found
 
 
-def rows(found: dict[str, list[Any]], seconds: float) -> list[dict[str, Any]]:
+def measured(port: int, requests: list[Request], clients: int, seconds: float) -> tuple[dict[str, list[Any]], float]:
+    """:func:`load`'s findings and the load generator's own CPU milliseconds per request."""
+    cpu = time.process_time()
+    found = asyncio.run(load(port, requests, clients, seconds))
+    done = sum(len(v[0]) for v in found.values())
+    return found, (time.process_time() - cpu) * 1000 / max(done, 1)
+
+
+def rows(found: dict[str, list[Any]], seconds: float, client_cpu: float) -> list[dict[str, Any]]:
     table = []
     for kind, (latencies, errors) in sorted(found.items()):
         table.append(
@@ -155,6 +227,7 @@ def rows(found: dict[str, list[Any]], seconds: float) -> list[dict[str, Any]]:
                 "p99 ms": round(percentile(latencies, 0.99) * 1000, 1),
                 "errors": len(errors),
                 "statuses": ", ".join(sorted({str(e) for e in errors})) or "-",
+                "client CPU ms/req": round(client_cpu, 3),
             }
         )
     total = sum(len(v[0]) for v in found.values())
@@ -194,12 +267,19 @@ def limits_check(store: Path) -> list[dict[str, Any]]:
         return asyncio.run(run())
 
 
+def prepared(make: Callable[[], Request], count: int) -> list[Request]:
+    """``count`` requests made before the clock starts (so encoding them is not measured)."""
+    return [make() for _ in range(count)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", type=Path, help="a built store (default: build the default corpus)")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--single-seconds", type=float, default=10.0, help="per kind in the one-kind runs")
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--no-cache", action="store_true", help="serve with the answer cache off (KG_SERVE_CACHE_MB=0)")
+    parser.add_argument("--skip-limits", action="store_true", help="leave out the --timeout check")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kg-bench-serve-") as scratch:
         store = args.store
@@ -207,21 +287,26 @@ def main() -> None:
             store = Path(scratch) / ".kg"
             run_build([], store)
         rng = random.Random(7)
-        makers = request_makers(store, rng)
-        with Server(store) as server:
+        cache = "off" if args.no_cache else "on"
+        with Server(store, cache=not args.no_cache) as server:
+            makers = request_makers(store, rng, server.port)
             for make in makers.values():  # warm: indexes, vocabularies, workers' handles
-                kind, method, arguments = make()
-                httpx.request(method, server.url + arguments.pop("url"), timeout=60, **arguments)
+                asyncio.run(load(server.port, [make()], 1, 0.01))
             for clients in (1, args.clients):
                 single: list[dict[str, Any]] = []
                 for kind in ("paper page", "search", "sparql"):
-                    found = asyncio.run(load(server.url, makers[kind], clients, args.single_seconds))
-                    single.extend(r for r in rows(found, args.single_seconds) if r["kind"] != "all")
-                print_table(single, f"one kind at a time: {clients} client(s), {args.single_seconds:g} s each")
+                    found, cpu = measured(server.port, prepared(makers[kind], 20_000), clients, args.single_seconds)
+                    single.extend(r for r in rows(found, args.single_seconds, cpu) if r["kind"] != "all")
+                title = f"one kind at a time: {clients} client(s), {args.single_seconds:g} s each, cache {cache}"
+                print_table(single, title)
             kinds = list(makers.values())
-            mixed = asyncio.run(load(server.url, lambda: rng.choice(kinds)(), args.clients, args.seconds))
-            print_table(rows(mixed, args.seconds), f"mixed: {args.clients} clients for {args.seconds:g} s")
-        print_table(limits_check(store), "limits: --timeout 2")
+            mix = prepared(lambda: rng.choice(kinds)(), 60_000)
+            found, cpu = measured(server.port, mix, args.clients, args.seconds)
+            print_table(
+                rows(found, args.seconds, cpu), f"mixed: {args.clients} clients for {args.seconds:g} s, cache {cache}"
+            )
+        if not args.skip_limits:
+            print_table(limits_check(store), "limits: --timeout 2")
 
 
 if __name__ == "__main__":

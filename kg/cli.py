@@ -7,6 +7,7 @@ stderr and exit status 2 (bad input or usage) or 1 (anything else); tracebacks m
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import logging
@@ -571,7 +572,16 @@ def cypher(
 )
 @click.option("--max-rows", type=int, default=10_000, show_default=True, help="Rows a query answer may hold.")
 @click.option("--workers", type=int, default=2, show_default=True, help="Queries that may run at once.")
-def serve(store: Path, host: str, port: int, timeout: float, max_rows: int, workers: int) -> None:
+@click.option(
+    "--cache-mb",
+    type=click.FloatRange(0, 1_000_000),
+    envvar="KG_SERVE_CACHE_MB",
+    show_envvar=True,
+    help="Megabytes of pages and query answers kept per store generation (0: none)  [default: 64]",
+)
+def serve(
+    store: Path, host: str, port: int, timeout: float, max_rows: int, workers: int, cache_mb: float | None
+) -> None:
     """Browse the store and answer SPARQL (/sparql) and Cypher (/cypher) clients over HTTP, read-only."""
     from kg.serve import require
 
@@ -579,7 +589,10 @@ def serve(store: Path, host: str, port: int, timeout: float, max_rows: int, work
     from kg.serve.run import serve as run
     from kg.serve.web import Settings
 
-    run(Settings(store, timeout=timeout, max_rows=max_rows, workers=workers), host, port)
+    settings = Settings(store, timeout=timeout, max_rows=max_rows, workers=workers)
+    if cache_mb is not None:
+        settings = dataclasses.replace(settings, cache_bytes=int(cache_mb * 1024 * 1024))
+    run(settings, host, port)
 
 
 if __name__ == "__main__":

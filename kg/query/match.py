@@ -41,17 +41,20 @@ import math
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from kg.errors import QueryError, shown
 from kg.normalize import key
+from kg.query.fuzzy import NameIndex
 from kg.records import CONCEPT_TYPES
 
 NAMED_TYPES = (*CONCEPT_TYPES, "Topic", "Author", "Institution", "Venue")
 STAGES = ("exact", "alias", "acronym", "inflection", "fuzzy")
 FUZZY_CUTOFF = 86.0
 SUGGEST_CUTOFF = 55.0
+# token_set_ratio scores count for a little less than ratio ones (a word of a longer name).
+_TOKEN_SET_FACTOR = 0.95
 
 # Short forms people type, expanded in the inflection stage (applied after singularising).
 _SHORT_FORMS = {"net": "network", "nn": "neural network", "conv": "convolutional", "rl": "reinforcement learning"}
@@ -255,21 +258,25 @@ class Vocabulary:
         hits = self._fuzzy(query, SUGGEST_CUTOFF)
         return self._finish("suggestion", hits, _allowed(types), limit)
 
-    def _fuzzy(self, query: str, cutoff: float) -> list[tuple[int, str, float]]:
-        from rapidfuzz import fuzz, process
+    @cached_property
+    def name_index(self) -> NameIndex:
+        """The prefilter of the fuzzy stage (:mod:`kg.query.fuzzy`), built at its first use:
+        vocabularies that never reach that stage (most of a build's) never pay for it."""
+        return NameIndex(self._name_keys)
 
+    def _fuzzy(self, query: str, cutoff: float) -> list[tuple[int, str, float]]:
         best: dict[str, float] = {}
-        for scorer, factor in ((fuzz.ratio, 1.0), (fuzz.token_set_ratio, 0.95)):
-            needed = cutoff / factor
-            # Names too short to reach the cutoff are not compared, so a long text (100k characters)
-            # costs no more than a short one: ratio ≤ 200·len(name) / (len(query) + len(name)), and
-            # token_set matches of names shorter than the text are dropped anyway (below).
-            shortest = math.floor(needed * len(query) / (200 - needed)) if scorer is fuzz.ratio else len(query)
-            names = [n for n in self._name_keys if len(n) >= shortest]
-            for name, score, _ in process.extract(query, names, scorer=scorer, score_cutoff=needed, limit=200):
-                if scorer is fuzz.token_set_ratio and len(name) < len(query):
-                    continue  # a name inside the text ("neural network" in "grpah neural network")
-                best[name] = max(best.get(name, 0.0), score * factor)
+        names = self.name_index
+        # Names too short to reach the cutoff are not compared, so a long text (100k characters)
+        # costs no more than a short one: ratio ≤ 200·len(name) / (len(query) + len(name)), and
+        # token_set matches of names shorter than the text are dropped anyway.
+        needed = cutoff
+        shortest = math.floor(needed * len(query) / (200 - needed))
+        for name, score in names.ratio(query, needed, limit=200, min_length=shortest):
+            best[name] = max(best.get(name, 0.0), score)
+        needed = cutoff / _TOKEN_SET_FACTOR
+        for name, score in names.token_set_ratio(query, needed, limit=200, min_length=len(query)):
+            best[name] = max(best.get(name, 0.0), score * _TOKEN_SET_FACTOR)
         return [
             (index, surface, score / 100.0)
             for name, score in best.items()

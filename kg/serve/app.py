@@ -41,7 +41,19 @@ from kg.errors import KgError, StoreError
 from kg.query.match import NoMatchError
 from kg.serve import cypher, graphview, nodes, pages, sparql
 from kg.serve.execute import QueryFailed
-from kg.serve.web import HERE, JSON, SECURITY_HEADERS, Settings, State, error, page, state, threaded, wants_json
+from kg.serve.web import (
+    HERE,
+    JSON,
+    SECURITY_HEADERS,
+    Settings,
+    State,
+    error,
+    page,
+    snapshot,
+    state,
+    threaded,
+    wants_json,
+)
 from kg.serve.workers import QueryTimeout, ServerBusy
 
 log = logging.getLogger("kg.serve")
@@ -59,12 +71,12 @@ class BodyTooLarge(KgError):
 
 
 def home(request: Request) -> Response:
-    return page(request, "home.html", pages.home(state(request).live.snapshot()))
+    return page(request, "home.html", pages.home(snapshot(request)))
 
 
 def search(request: Request) -> Response:
     text = request.query_params.get("q", "")
-    return page(request, "search.html", pages.search(state(request).live.snapshot(), text))
+    return page(request, "search.html", pages.search(snapshot(request), text))
 
 
 def who_works_on(request: Request) -> Response:
@@ -75,7 +87,7 @@ def who_works_on(request: Request) -> Response:
         return page(request, "who.html", {"form": form, "results": None})
     limit = _integer(params.get("limit") or "10", "limit", 1, 100)
     since = _integer(params["since"], "since", 0, 9999) if params.get("since") else None
-    snap = state(request).live.snapshot()
+    snap = snapshot(request)
     try:
         data = pages.who_works_on(snap, topic, limit, params.get("institution") or None, since)
     except NoMatchError as err:
@@ -95,7 +107,7 @@ def _integer(text: str, name: str, low: int, high: int) -> int:
 
 def node(request: Request) -> Response:
     node_id = request.path_params["node_id"]
-    data = nodes.node_page(state(request).live.snapshot(), node_id)
+    data = nodes.node_page(snapshot(request), node_id)
     return page(request, "node.html", data)
 
 
@@ -103,7 +115,7 @@ def graph_view(request: Request) -> Response:
     params = request.query_params
     depth = _integer(params.get("depth") or "1", "depth", 0, graphview.MAX_DEPTH)
     cap = _integer(params.get("max_nodes") or str(graphview.MAX_NODES), "max_nodes", 1, graphview.MAX_NODES)
-    view = graphview.neighbourhood(state(request).live.snapshot(), request.path_params["node_id"], depth, cap)
+    view = graphview.neighbourhood(snapshot(request), request.path_params["node_id"], depth, cap)
     if wants_json(request):
         return JSON({"id": request.path_params["node_id"], "nodes": view.nodes, "note": view.note})
     return HTMLResponse(view.html, headers={"content-security-policy": view.policy})

@@ -33,9 +33,7 @@ async def endpoint(request: Request) -> Response:
         raise QueryFailed(400, f"the request body is not JSON: {err}") from err
     query, params = _parsed(document)
     shared = web.state(request)
-    answer = await shared.in_thread(
-        "queries", shared.pool.run, Job("cypher", query, params, None, shared.settings.max_rows)
-    )
+    answer = await shared.answer_query(Job("cypher", query, params, None, shared.settings.max_rows))
     headers = {"x-kg-rows": str(answer.rows)}
     if answer.truncated:
         headers["x-kg-truncated"] = f"true; the answer was cut at the server's cap of {shared.settings.max_rows} rows"
@@ -57,7 +55,7 @@ def _parsed(document: Any) -> tuple[str, dict[str, Any]]:
 def table(shared: Any, query: str, params: dict[str, Any]) -> dict[str, Any]:
     """A Cypher answer for the query page: columns and rows of plain values."""
     typed = parameters({k: str(v) for k, v in params.items()})  # form values: integers become integers
-    answer = shared.pool.run(Job("cypher", query, typed, None, shared.settings.max_rows))
+    answer = shared.run_query(Job("cypher", query, typed, None, shared.settings.max_rows))
     document = json.loads(answer.body)
     columns = document["columns"]
     rows = [[{"value": _shown(row.get(c))} for c in columns] for row in document["rows"]]

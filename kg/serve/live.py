@@ -1,10 +1,12 @@
 """The store as the pages see it: the live generation, switched at the first request after a rebuild.
 
 A build writes a whole new generation and then points ``CURRENT`` at it (:mod:`kg.store.layout`),
-so each request asks :func:`kg.api.open_store` which generation is live (two small file reads)
-and keeps serving from the handle it already has while that answer stays the same. When it
-changes, the next request gets a new :class:`Snapshot`; requests already running finish on the
-old one, whose generation a build keeps on disk until the one after.
+so each request reads ``CURRENT`` (one small file: :func:`kg.store.layout.current_name`) and
+keeps serving from the handle it already has while that name stays the same. When it changes
+(or cannot be read), :func:`kg.api.open_store` opens and checks the new generation (or raises
+the store's error) and the next request gets a new :class:`Snapshot`; requests already running
+finish on the old one, whose generation a build keeps on disk until the one after. (Opening
+the store on every request read and parsed ``meta.json`` each time: 0.3-0.6 ms a request.)
 
 A snapshot caches, per generation, what pages reuse: the paper titles the search box looks
 through and, only when a graph view is asked for, the typed graph read back from the RDF store.
@@ -22,6 +24,7 @@ from kg.graph import Graph
 from kg.normalize import key
 from kg.ontology import Ontology
 from kg.ontology import load as load_ontology
+from kg.store.layout import current_name
 
 
 class Snapshot:
@@ -65,6 +68,10 @@ class Live:
 
     def snapshot(self) -> Snapshot:
         """The live generation's snapshot; :class:`kg.errors.StoreError` when the store is gone."""
+        name = current_name(self.store)
+        current = self._current
+        if current is not None and name is not None and current.handle.generation.path.name == name:
+            return current
         fresh = open_store(self.store)
         with self._lock:
             if self._current is None or self._current.handle.generation != fresh.generation:

@@ -99,7 +99,7 @@ async def endpoint(request: Request) -> Response:
         raise QueryFailed(400, str(err)) from err
     shared = web.state(request)
     job = Job("sparql", query, params, accept, shared.settings.max_rows)
-    answer = await shared.in_thread("queries", shared.pool.run, job)
+    answer = await shared.answer_query(job)
     headers = {"x-kg-rows": str(answer.rows)}
     if answer.truncated:
         headers["x-kg-truncated"] = f"true; the answer was cut at the server's cap of {shared.settings.max_rows} rows"
@@ -161,7 +161,7 @@ async def _description(request: Request, accept: str | None) -> Response:
 
 def table(shared: Any, query: str, params: dict[str, str]) -> dict[str, Any]:
     """A query's answer for the query page: columns and rows of plain values, or graph text."""
-    answer = shared.pool.run(
+    answer = shared.run_query(
         Job("sparql", query, params, "application/sparql-results+json, text/turtle;q=0.9", shared.settings.max_rows)
     )
     if answer.media_type == "text/turtle":

@@ -5,9 +5,10 @@ that are JSON or HTML as the client asks (each page's JSON twin is the data its 
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,10 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from kg.serve.live import Live
+from kg.errors import UsageError
+from kg.serve.cache import DEFAULT_BYTES, AnswerCache, Page, deterministic_cypher, deterministic_sparql
+from kg.serve.execute import Answer, Job
+from kg.serve.live import Live, Snapshot
 from kg.serve.results import NotAcceptable, negotiate
 from kg.serve.workers import QueryPool
 
@@ -34,6 +38,23 @@ API_PATHS = ("/sparql", "/cypher")
 # waiting). Few page threads keep requests close to first come, first served: forty threads
 # taking turns at the GIL gave p95 four times p50 under 32 clients (benchmarks/bench_serve.py).
 THREADS = {"pages": 4, "queries": 64}
+CACHE_VARIABLE = "KG_SERVE_CACHE_MB"
+
+
+def cache_bytes() -> int:
+    """The answer cache's bound: ``$KG_SERVE_CACHE_MB`` megabytes (0 turns it off), else 64 MB."""
+    text = os.environ.get(CACHE_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_BYTES
+    try:
+        megabytes = float(text)
+    except ValueError:
+        raise UsageError(
+            f"{CACHE_VARIABLE} must be a number of megabytes (0 turns the cache off), not {text!r}"
+        ) from None
+    if not 0 <= megabytes <= 1_000_000:  # NaN and infinity fail too
+        raise UsageError(f"{CACHE_VARIABLE} must be between 0 and 1000000 megabytes, not {text!r}")
+    return int(megabytes * 1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -46,14 +67,17 @@ class Settings:
     workers: int = 2
     max_body: int = 1_000_000
     allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
+    cache_bytes: int = field(default_factory=cache_bytes)  # pages and query answers kept per generation (0: none)
 
 
 class State:
-    """What every request shares: the settings, the live store, the query workers, the templates."""
+    """What every request shares: the settings, the live store, the query workers, the templates
+    and the answer cache."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.live = Live(settings.store)
+        self.cache = AnswerCache(settings.cache_bytes)
         self._pool: QueryPool | None = None
         self._lock = threading.Lock()
         self._limiters: dict[str, anyio.CapacityLimiter] = {}
@@ -73,6 +97,42 @@ class State:
                 self._pool = QueryPool(settings.store, size=settings.workers, timeout=settings.timeout)
             return self._pool
 
+    def generation(self) -> str:
+        """The live generation's name (a small file read; the cache is kept per generation)."""
+        return self.live.snapshot().handle.generation.path.name
+
+    def query_key(self, job: Job) -> tuple[Any, ...] | None:
+        """What ``job``'s answer depends on besides the store, or None when it is not to be
+        cached (the cache is off, or the query calls a random or clock function)."""
+        deterministic = deterministic_sparql if job.kind == "sparql" else deterministic_cypher
+        if not self.cache.max_bytes or not deterministic(job.query):
+            return None
+        params = json.dumps(job.params, sort_keys=True, ensure_ascii=False, default=str)
+        return ("query", job.kind, job.query, params, job.accept, job.max_rows)
+
+    def run_query(self, job: Job) -> Answer:
+        """``job``'s answer: from the cache when this generation already gave it, else from a
+        query worker (and then cached, unless the query is not deterministic). Blocking."""
+        key = self.query_key(job)
+        if key is None:
+            return self.pool.run(job)
+        generation = self.generation()
+        answer = self.cache.get(generation, key)
+        if answer is None:
+            answer = self.pool.run(job)
+            self.cache.put(generation, key, answer, len(answer.body))
+        return answer
+
+    async def answer_query(self, job: Job) -> Answer:
+        """:meth:`run_query` from the event loop: a cached answer without a thread hop, else on
+        a query thread (waiting there for a worker process)."""
+        key = self.query_key(job)
+        if key is not None:
+            found = self.cache.get(self.generation(), key)
+            if found is not None:
+                return found
+        return await self.in_thread("queries", self.run_query, job)
+
     async def in_thread(self, kind: str, function: Callable[..., Any], *args: Any) -> Any:
         """Run blocking ``function(*args)`` on one of the ``kind`` threads (:data:`THREADS`)."""
         limiter = self._limiters.get(kind)
@@ -91,15 +151,46 @@ def state(request: Request) -> State:
     return request.app.state.kg
 
 
+def snapshot(request: Request) -> Snapshot:
+    """The generation ``request`` answers from, the same one for the whole request (the page and
+    its cache key agree even when a rebuild lands meanwhile)."""
+    found = getattr(request.state, "kg_snapshot", None)
+    if found is None:
+        found = request.state.kg_snapshot = state(request).live.snapshot()
+    return found
+
+
 def threaded(function: Callable[[Request], Response]) -> Callable[[Request], Awaitable[Response]]:
-    """A blocking page function as an endpoint run on the page threads."""
+    """A blocking page function as an endpoint, its answers cached: a page this generation
+    already rendered is answered from the event loop, any other is rendered on a page thread."""
 
     async def endpoint(request: Request) -> Response:
-        return await state(request).in_thread("pages", function, request)
+        shared = state(request)
+        if not shared.cache.max_bytes:
+            return await shared.in_thread("pages", function, request)
+        generation = snapshot(request).handle.generation.path.name
+        key = page_key(request)
+        found = shared.cache.get(generation, key)
+        if found is not None:
+            response = Response(found.body, status_code=found.status)
+            response.raw_headers = list(found.headers)
+            return response
+        response = await shared.in_thread("pages", function, request)
+        body = getattr(response, "body", None)
+        if isinstance(body, bytes) and response.status_code < 500:
+            page = Page(response.status_code, tuple(response.raw_headers), body)
+            shared.cache.put(generation, key, page, page.nbytes)
+        return response
 
     endpoint.__name__ = endpoint.__qualname__ = function.__name__
     endpoint.__doc__ = function.__doc__
     return endpoint
+
+
+def page_key(request: Request) -> tuple[Any, ...]:
+    """What a page depends on besides the store: path, query string, ``Host`` and ``Accept``."""
+    headers = request.headers
+    return ("page", request.url.path, request.url.query, headers.get("host"), headers.get("accept"))
 
 
 # ---------------------------------------------------------------------- responses

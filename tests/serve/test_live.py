@@ -118,6 +118,14 @@ def test_kg_serve_command(built_store: Path, tmp_path: Path) -> None:
         [kg_command, "serve", "--store", str(built_store), "--timeout", "0"], capture_output=True, text=True
     )
     assert bad.returncode == 2 and "--timeout" in bad.stderr
+    for argv, env in ((["--cache-mb", "-1"], {}), ([], {"KG_SERVE_CACHE_MB": "lots"})):
+        refused = subprocess.run(
+            [kg_command, "serve", "--store", str(built_store), *argv],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **env},
+        )
+        assert refused.returncode == 2 and "--cache-mb" in refused.stderr and "Traceback" not in refused.stderr
     port = free_port()
     process = subprocess.Popen(
         [kg_command, "serve", "--store", str(built_store), "--host", "0.0.0.0", "--port", str(port)],

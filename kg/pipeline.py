@@ -133,6 +133,7 @@ def build(
     """
     store_dir = layout.store_dir(store)
     layout.check_store_dir(store_dir)  # a wrong --store fails before the inputs are read
+    layout.refuse_if_being_written(store_dir)  # and so does a store another build is writing
     timings: dict[str, float] = {}
     started = time.perf_counter()
     machine = cpu_times()  # how busy the machine is while this one process works: see default_workers
@@ -324,6 +325,7 @@ def add(
     >>> report, added = kg.add(["more/papers.bib"], store=".kg")   # doctest: +SKIP
     """
     store_dir = layout.store_dir(store)
+    layout.refuse_if_being_written(store_dir)
     started = time.perf_counter()
     timings: dict[str, float] = {}
     generation, meta, cached = _current(store_dir)

@@ -39,7 +39,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from kg.atomic import fsync_dir
 from kg.errors import StoreError, shown
@@ -248,6 +248,29 @@ def claim_store_dir(store: Path) -> None:
         raise StoreError(store, f"cannot be created as a store directory ({err.strerror})", exit_code=1) from err
 
 
+def _lock_or_refuse(store: Path, handle: IO[str]) -> None:
+    """Take the writer lock on ``handle`` (the lock file), or refuse naming who holds it."""
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        raise StoreError(store, f"is being written by {shown(holder)}; wait for it to finish", exit_code=1) from None
+
+
+def refuse_if_being_written(store: Path) -> None:
+    """Fail at once when another process holds the writer lock, so a second ``kg build`` does not
+    read and extract everything only to be refused when it publishes. A probe only: the lock
+    is released again (a writer that starts later is still refused at :func:`writer_lock`)."""
+    try:
+        handle = (store / _LOCK).open("r", encoding="utf-8")
+    except OSError:
+        return  # no lock file (a new store) or none readable: writer_lock decides later
+    with handle:
+        _lock_or_refuse(store, handle)
+        fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @contextlib.contextmanager
 def writer_lock(store: Path) -> Iterator[None]:
     """Hold the store's writer lock; a second writer fails at once, naming the holder.
@@ -260,14 +283,7 @@ def writer_lock(store: Path) -> Iterator[None]:
     except OSError as err:
         raise StoreError(store, f"cannot be written ({err.strerror})", exit_code=1) from err
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise StoreError(
-                store, f"is being written by {shown(holder)}; wait for it to finish", exit_code=1
-            ) from None
+        _lock_or_refuse(store, handle)
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()} ({' '.join(os.path.basename(a) for a in sys.argv[:2])})")

@@ -57,6 +57,11 @@ def current_umask() -> int:
 
 def fsync_dir(path: Path) -> None:
     """Flush a directory's entries (a rename or a new file in it) to disk."""
+    fsync_path(path)
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file's contents, or a directory's entries, to disk."""
     descriptor = os.open(path, os.O_RDONLY)
     try:
         os.fsync(descriptor)

@@ -51,7 +51,6 @@ Aliases are JSON arrays. Text is only ever bound as a parameter, never put into 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from array import array
 from collections import Counter
@@ -61,6 +60,7 @@ from typing import Any
 
 import numpy as np
 
+from kg.atomic import fsync_path
 from kg.extract.scheme import load_scheme
 from kg.query.match import Candidate, Vocabulary
 from kg.records import CONCEPT_LINKS, SUBJECT_TYPES
@@ -97,17 +97,8 @@ def write(graph: Any, directory: Path) -> Path:
         connection.commit()
     finally:
         connection.close()
-    _fsync(path)
+    fsync_path(path)
     return path
-
-
-def _fsync(path: Path) -> None:
-    """Flush a finished file to disk (what SQLite's synchronous commits did)."""
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 class _Codes:

@@ -7,7 +7,6 @@ stderr and exit status 2 (bad input or usage) or 1 (anything else); tracebacks m
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import json
 import logging
@@ -31,6 +30,7 @@ from kg.commands.options import (
 from kg.errors import KgError, StoreError, one_line
 from kg.output import message, print_row_stream, print_rows, progress_reporter
 from kg.query.limits import DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT, QueryLimits
+from kg.serve.cache import MAX_MEGABYTES
 from kg.store import layout
 
 
@@ -95,9 +95,9 @@ LAZY_COMMANDS = {
 }
 
 
-def _print_version(ctx: click.Context) -> None:
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     """``kg --version``; the version is looked up only when asked for (see :func:`kg._version`)."""
-    if not ctx.resilient_parsing:
+    if value and not ctx.resilient_parsing:
         click.echo(f"kg, version {kg.__version__}")
         ctx.exit()
 
@@ -135,7 +135,7 @@ class KgGroup(click.Group):
     is_flag=True,
     expose_value=False,
     is_eager=True,
-    callback=lambda ctx, _param, value: _print_version(ctx) if value else None,
+    callback=_print_version,
     help="Show the version and exit.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr (no warnings or summaries).")
@@ -574,10 +574,8 @@ def cypher(
 @click.option("--workers", type=int, default=2, show_default=True, help="Queries that may run at once.")
 @click.option(
     "--cache-mb",
-    type=click.FloatRange(0, 1_000_000),
-    envvar="KG_SERVE_CACHE_MB",
-    show_envvar=True,
-    help="Megabytes of pages and query answers kept per store generation (0: none)  [default: 64]",
+    type=click.FloatRange(0, MAX_MEGABYTES),
+    help="Megabytes of pages and query answers kept per generation (0: none)  [default: $KG_SERVE_CACHE_MB, else 64]",
 )
 def serve(
     store: Path, host: str, port: int, timeout: float, max_rows: int, workers: int, cache_mb: float | None
@@ -589,10 +587,8 @@ def serve(
     from kg.serve.run import serve as run
     from kg.serve.web import Settings
 
-    settings = Settings(store, timeout=timeout, max_rows=max_rows, workers=workers)
-    if cache_mb is not None:
-        settings = dataclasses.replace(settings, cache_bytes=int(cache_mb * 1024 * 1024))
-    run(settings, host, port)
+    chosen = {} if cache_mb is None else {"cache_bytes": int(cache_mb * 1024 * 1024)}  # else the environment's
+    run(Settings(store, timeout=timeout, max_rows=max_rows, workers=workers, **chosen), host, port)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 DEFAULT_BYTES = 64 * 1024 * 1024
+MAX_MEGABYTES = 1_000_000  # the largest cache `kg serve --cache-mb` / KG_SERVE_CACHE_MB accepts
 # What an entry costs besides its body and key: the objects around them, roughly.
 ENTRY_OVERHEAD = 400
 

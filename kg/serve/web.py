@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from kg.errors import UsageError
-from kg.serve.cache import DEFAULT_BYTES, AnswerCache, Page, deterministic_cypher, deterministic_sparql
+from kg.serve.cache import DEFAULT_BYTES, MAX_MEGABYTES, AnswerCache, Page, deterministic_cypher, deterministic_sparql
 from kg.serve.execute import Answer, Job
 from kg.serve.live import Live, Snapshot
 from kg.serve.results import NotAcceptable, negotiate
@@ -42,18 +42,20 @@ CACHE_VARIABLE = "KG_SERVE_CACHE_MB"
 
 
 def cache_bytes() -> int:
-    """The answer cache's bound: ``$KG_SERVE_CACHE_MB`` megabytes (0 turns it off), else 64 MB."""
+    """The answer cache's bound when ``kg serve --cache-mb`` does not set it: ``$KG_SERVE_CACHE_MB``
+    megabytes (0 turns it off), else 64 MB."""
     text = os.environ.get(CACHE_VARIABLE, "").strip()
     if not text:
         return DEFAULT_BYTES
     try:
         megabytes = float(text)
     except ValueError:
+        megabytes = -1.0
+    if not 0 <= megabytes <= MAX_MEGABYTES:  # NaN and infinity fail too
         raise UsageError(
-            f"{CACHE_VARIABLE} must be a number of megabytes (0 turns the cache off), not {text!r}"
-        ) from None
-    if not 0 <= megabytes <= 1_000_000:  # NaN and infinity fail too
-        raise UsageError(f"{CACHE_VARIABLE} must be between 0 and 1000000 megabytes, not {text!r}")
+            f"{CACHE_VARIABLE} (or --cache-mb) must be a number of megabytes from 0 (no cache) to {MAX_MEGABYTES}, "
+            f"not {text!r}"
+        )
     return int(megabytes * 1024 * 1024)
 
 
@@ -114,9 +116,9 @@ class State:
         """``job``'s answer: from the cache when this generation already gave it, else from a
         query worker (and then cached, unless the query is not deterministic). Blocking."""
         key = self.query_key(job)
-        if key is None:
-            return self.pool.run(job)
-        generation = self.generation()
+        return self.pool.run(job) if key is None else self._cached_answer(job, key, self.generation())
+
+    def _cached_answer(self, job: Job, key: tuple[Any, ...], generation: str) -> Answer:
         answer = self.cache.get(generation, key)
         if answer is None:
             answer = self.pool.run(job)
@@ -125,13 +127,16 @@ class State:
 
     async def answer_query(self, job: Job) -> Answer:
         """:meth:`run_query` from the event loop: a cached answer without a thread hop, else on
-        a query thread (waiting there for a worker process)."""
+        a query thread (waiting there for a worker process). The key and the generation are
+        found once, here."""
         key = self.query_key(job)
-        if key is not None:
-            found = self.cache.get(self.generation(), key)
-            if found is not None:
-                return found
-        return await self.in_thread("queries", self.run_query, job)
+        if key is None:
+            return await self.in_thread("queries", self.pool.run, job)
+        generation = self.generation()
+        found = self.cache.get(generation, key)
+        if found is not None:
+            return found
+        return await self.in_thread("queries", self._cached_answer, job, key, generation)
 
     async def in_thread(self, kind: str, function: Callable[..., Any], *args: Any) -> Any:
         """Run blocking ``function(*args)`` on one of the ``kind`` threads (:data:`THREADS`)."""

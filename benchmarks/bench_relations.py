@@ -18,7 +18,9 @@ words (the last word of each normalised argument), which forgives a boundary tha
 differently from the annotators ("BERT" for "BERT model"). Then (c), the *ceiling*: the share of
 gold relations whose two arguments are both on spans kg's own mentions find, or both at least
 partly covered by one; no pattern can find a relation whose argument no mention touches, so the
-second share bounds end-to-end recall.
+second share bounds end-to-end recall. Then (d), the share of gold relations whose two
+arguments are of types kg extracts at all (Method, Task, Material), which bounds any extractor
+that follows ../shared/ANNOTATION.md.
 
 kg's ``evaluated_on`` (method → dataset) is SciERC's EVALUATE-FOR read backwards (dataset →
 method); ``variant_of`` is HYPONYM-OF. ``--errors`` lists misses and false hits (never use it on
@@ -49,6 +51,7 @@ from kg.normalize import key  # noqa: E402
 SCIERC = ROOT.parent / "shared" / "datasets" / "scierc"
 LABELS = ("USED-FOR", "EVALUATE-FOR", "HYPONYM-OF", "COMPARE")
 GOLD_TYPES = {"Method": "Method", "Task": "Task", "Material": "Dataset", "Metric": "Metric"}
+SCOPE = {"Method", "Task", "Material"}  # SciERC entity types kg's ontology has (Material as Dataset)
 _BRACKETS = {"-lrb-": "(", "-rrb-": ")", "-lsb-": "[", "-rsb-": "]", "-LRB-": "(", "-RRB-": ")"}
 _LEADING = {"the", "a", "an", "our", "this", "these", "its", "their", "such"}
 
@@ -88,13 +91,16 @@ def _document(line: str) -> tuple[str, list[Span], set[tuple[str, str, str]], li
         for sentence in doc["ner"]
         for s, e, label in sentence
     ]
+    labels = {(s, e): label for sentence in doc["ner"] for s, e, label in sentence}
     relations, arguments = set(), []
     for sentence in doc["relations"]:
         for s1, e1, s2, e2, label in sentence:
             if label in LABELS:
                 relations.add(_fact(label, span_text(s1, e1), span_text(s2, e2)))
                 ends = (starts[e1] + len(tokens[e1]), starts[e2] + len(tokens[e2]))
-                arguments.append((Span(starts[s1], ends[0], label), Span(starts[s2], ends[1], label)))
+                head = Span(starts[s1], ends[0], labels.get((s1, e1), "Other"))
+                tail = Span(starts[s2], ends[1], labels.get((s2, e2), "Other"))
+                arguments.append((head, tail))
     return text, entities, relations, arguments
 
 
@@ -232,6 +238,22 @@ def ceiling(documents: list, found: list[list]) -> dict[str, int]:
     return counts
 
 
+def in_scope(documents: list) -> Counter:
+    """Gold relations by whether kg's ontology can hold both arguments at all. SciERC also
+    annotates Generic ("this approach", "the system"), OtherScientificTerm and Metric entities,
+    which ../shared/ANNOTATION.md leaves out of the graph; a relation with such an argument is
+    out of reach of any extractor that follows it, however good."""
+    counts: Counter = Counter()
+    for _, _, _, arguments in documents:
+        for head, tail in arguments:
+            counts["relations"] += 1
+            counts["in scope"] += head.type in SCOPE and tail.type in SCOPE
+            for span in (head, tail):
+                if span.type not in SCOPE:
+                    counts[f"argument {span.type}"] += 1
+    return counts
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=("dev", "train"), default="dev")
@@ -265,6 +287,13 @@ def main() -> int:
     print(f"\n(c) ceiling of end to end: of {reach['relations']} gold relations (argument pairs)")
     for kind, words in (("exact", "on annotated spans kg also finds"), ("partly", "each touched by a kg mention")):
         print(f"  both arguments {words:<34}{reach[kind]:6d}  {reach[kind] / reach['relations']:6.1%}")
+    scope = in_scope(documents)
+    print(
+        f"\n(d) in kg's scope: {scope['in scope']} of {scope['relations']} gold relations "
+        f"({scope['in scope'] / scope['relations']:.1%}) join two Method/Task/Material arguments; the rest have"
+    )
+    others = sorted((k for k in scope if k.startswith("argument ")), key=lambda k: -scope[k])
+    print("  " + ", ".join(f"{scope[k]} {k.removeprefix('argument ')}" for k in others) + " arguments")
     if args.build:
         cost = build_cost()
         print("\nkg build, default corpus (medians of 3, fresh processes)")

@@ -73,6 +73,7 @@ from kg.normalize import key
 from kg.query.evidence import Evidence, evidence_sentence
 from kg.query.index import NO_YEAR, LookupIndex, field_kind, tokens
 from kg.query.match import NoMatchError
+from kg.query.phrase import scattered
 from kg.query.results import (
     AuthorInfo,
     AuthorResult,
@@ -94,6 +95,9 @@ DIMINISHING = 0.6
 MIDDLE_AUTHOR = 0.85
 MIN_RELEVANCE = 0.2
 MIN_COVERAGE = 0.75
+SCATTERED = 0.5  # a phrase whose words are spread through a field counts this much
+MIN_PARTIAL, PARTIAL = 0.5, 0.4  # a field with part of a phrase (idf share) counts this much
+SPECIFIC = 2.5  # idf mass below which a phrase of common words ("deep learning") counts less
 SATURATION_CAP = 2.2  # BM25's own bound (k1 + 1): more mentions count more
 K1, B = 1.2, 0.75
 PAPERS_PER_RESULT = 10
@@ -151,12 +155,21 @@ def _concept_rows(index: LookupIndex, ids: list[str], papers: Collection[int] | 
 
 
 def _phrase_terms(index: LookupIndex, phrase: str) -> tuple[list[str], dict[str, float], float]:
-    """A phrase's distinct terms, their idf and the phrase's idf mass."""
+    """A phrase's distinct terms, their idf (each term with its variants taken as one term:
+    :meth:`kg.query.index.LookupIndex.variant_postings`) and the phrase's idf mass."""
     total = max(index.stats.get("papers", 1), 1)
-    terms = list(dict.fromkeys(tokens(phrase)))
-    frequency = index.document_frequency(terms)  # papers with the term
+    terms: list[str] = []
+    for term in tokens(phrase):  # "learning to learn": one term
+        if not any(term == t or term in index.variants(t) for t in terms):
+            terms.append(term)
+    frequency = {t: index.variant_postings(t)[2] for t in terms}  # papers with the term or a variant
     idf = {t: math.log(1 + (total - frequency[t] + 0.5) / (frequency[t] + 0.5)) for t in terms}
     return terms, idf, sum(idf.values()) or 1.0
+
+
+def _forms(index: LookupIndex, terms: Sequence[str]) -> dict[str, str]:
+    """Each variant of the phrase's terms → the term it stands for."""
+    return {form: term for term in reversed(terms) for form in index.variants(term)}
 
 
 def _averages(index: LookupIndex) -> np.ndarray:
@@ -190,7 +203,7 @@ def _text_evidence(index: LookupIndex, phrases: Sequence[str], offer: Any, paper
         gathered: dict[int, float] = {}
         present: dict[int, float] = {}
         for term in terms:
-            slots, tfs = index.postings(term)
+            slots, tfs, _ = index.variant_postings(term)
             if wanted is not None:
                 keep = among[slot_paper[slots]]
                 slots, tfs = slots[keep], tfs[keep]
@@ -203,9 +216,22 @@ def _text_evidence(index: LookupIndex, phrases: Sequence[str], offer: Any, paper
                 fields.update(index.rows("SELECT slot, field FROM fields"))
             else:
                 fields.update(index.rows_among(query, wanted.tolist()))
-        for slot, value in gathered.items():
-            if present[slot] / mass >= MIN_COVERAGE:
-                offer(int(slot_paper[slot]), Evidence(round(value / mass, 4), fields[slot], None, tuple(terms)))
+        passing = [slot for slot in gathered if present[slot] / mass >= MIN_PARTIAL]
+        apart = scattered(index, terms, passing, _forms(index, terms))
+        for slot in passing:
+            strength = gathered[slot] / mass * _discount(slot in apart, present[slot] / mass, mass)
+            offer(int(slot_paper[slot]), Evidence(round(strength, 4), fields[slot], None, tuple(terms)))
+
+
+def _discount(apart: bool, coverage: float, mass: float) -> float:
+    """How much a field's text match counts: all of it when the phrase's words (nearly all of
+    its idf) stand together and are specific; less when they are scattered, when only part of
+    the phrase is there (below MIN_COVERAGE: found after every field with the whole phrase), or
+    when the phrase is made of common words (idf mass below SPECIFIC)."""
+    factor = SCATTERED if apart else 1.0
+    if coverage < MIN_COVERAGE:
+        factor *= PARTIAL
+    return factor * min(1.0, mass / SPECIFIC)
 
 
 def _relevance(index: LookupIndex, resolution: TopicResolution) -> tuple[np.ndarray, np.ndarray]:
@@ -237,13 +263,17 @@ def _relevance(index: LookupIndex, resolution: TopicResolution) -> tuple[np.ndar
         present = np.zeros(len(slot_paper), dtype=np.float64)
         first = np.full(len(slot_paper), len(terms), dtype=np.int16)  # the first term found in a slot
         for position, term in enumerate(terms):
-            slots, tfs = index.postings(term)  # each slot once
+            slots, tfs, _ = index.variant_postings(term)  # each slot once
             gathered[slots] += idf[term] * _saturation(index, averages, slots, tfs)
             present[slots] += idf[term]
             first[slots] = np.minimum(first[slots], position)
         touched = np.flatnonzero(present)
-        passing = touched[present[touched] / mass >= MIN_COVERAGE]
-        np.maximum.at(best, (slot_paper[passing], slot_kind[passing]), _round4(gathered[passing] / mass))
+        passing = touched[present[touched] / mass >= MIN_PARTIAL]
+        apart = np.isin(passing, list(scattered(index, terms, passing.tolist(), _forms(index, terms))))
+        coverage = (present[passing] / mass).tolist()
+        factor = np.array([_discount(a, c, mass) for a, c in zip(apart.tolist(), coverage, strict=True)])
+        strength = _round4(gathered[passing] / mass * factor)
+        np.maximum.at(best, (slot_paper[passing], slot_kind[passing]), strength)
         found.append(slot_paper[passing[np.argsort(first[passing], kind="stable")]])  # by first term, slot
     weight = np.array([FIELD_WEIGHTS.get(kind, 0.35) for kind in kinds] or [0.0], dtype=np.float64)
     candidates = np.flatnonzero(best.any(axis=1))

@@ -18,10 +18,16 @@ Paper relevance. Two kinds of evidence that paper ``p`` is about X, each with a 
 - text: for each alternative and every label and alias of a directly matched concept, a BM25
   term score per field, normalised by the phrase's idf mass:
   ``s = Σ_t idf(t) · min(k1+1, tf(k1+1) / (tf + k1(1 − b + b·len/avglen))) / Σ_t idf(t)`` with
-  ``k1 = 1.2, b = 0.75`` and ``avglen`` the mean length of that field kind; counted only when
-  the terms present carry at least 75 % of the phrase's idf (so "graph" alone is not "graph
-  neural network"). A term once in an average-length field scores 1, more mentions up to 2.2;
-  a passing mention in a long summary scores less.
+  ``k1 = 1.2, b = 0.75`` and ``avglen`` the mean length of that field kind. A term stands for
+  all its forms the index has (:func:`kg.query.phrase.stems`: "detecting", "detection";
+  "meta-learn", "meta-learning"), and forms of one word in a phrase are one term ("learning to
+  learn"). A term once in an average-length field scores 1, more mentions up to 2.2; a passing
+  mention in a long summary scores less. ``s`` is then discounted (:func:`_discount`): × 0.5
+  when the phrase's words are all there but scattered (no stretch of ``n + 1`` terms holds
+  them: "an incremental editing model … learning" is not "incremental learning"); × 0.4 when
+  the terms present carry only 50–75 % of the phrase's idf (below 50 % nothing counts: "graph"
+  alone is not "graph neural network"), so papers with part of X come after those with all of
+  it; × ``min(1, mass / 2.5)`` for a phrase of common words ("deep learning").
 
 With field weights ``W`` = title 1.0, tl;dr 0.9, topic 0.8, abstract 0.6, summary 0.35, the
 relevance of a paper is ``r(p) = max_f W_f·s_f + 0.25 · Σ_(other fields) W_f·s_f``, where

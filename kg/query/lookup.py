@@ -277,7 +277,9 @@ def _relevance(index: LookupIndex, resolution: TopicResolution) -> tuple[np.ndar
             first[slots] = np.minimum(first[slots], position)
         touched = np.flatnonzero(present)
         passing = touched[present[touched] / mass >= MIN_PARTIAL]
-        apart = np.isin(passing, list(scattered(index, terms, passing.tolist(), _forms(index, terms))))
+        apart = np.zeros(len(slot_paper), dtype=bool)  # (np.isin would import numpy.ma)
+        apart[sorted(scattered(index, terms, passing.tolist(), _forms(index, terms)))] = True
+        apart = apart[passing]
         coverage = (present[passing] / mass).tolist()
         factor = np.array([_discount(a, c, mass) for a, c in zip(apart.tolist(), coverage, strict=True)])
         strength = _round4(gathered[passing] / mass * factor)

@@ -27,7 +27,9 @@ Paper relevance. Two kinds of evidence that paper ``p`` is about X, each with a 
   them: "an incremental editing model … learning" is not "incremental learning"); × 0.4 when
   the terms present carry only 50–75 % of the phrase's idf (below 50 % nothing counts: "graph"
   alone is not "graph neural network"), so papers with part of X come after those with all of
-  it; × ``min(1, mass / 3.5)`` for a phrase of common words ("deep learning").
+  it; × ``min(1, mass / 3.5)`` for a phrase of common words ("deep learning"); × 0.8 for the
+  other names of a matched concept (its label and aliases), so papers in the words the user
+  typed ("incremental learning") come before those only in a synonym's ("continual learning").
 
 With field weights ``W`` = title 1.0, tl;dr 0.9, topic 0.8, abstract 0.6, summary 0.35, the
 relevance of a paper is ``r(p) = max_f W_f·s_f + 0.4 · Σ_(other fields) W_f·s_f``, where
@@ -105,6 +107,7 @@ MIN_RELEVANCE = 0.2
 MIN_COVERAGE = 0.75
 SCATTERED = 0.5  # a phrase whose words are spread through a field counts this much
 MIN_PARTIAL, PARTIAL = 0.5, 0.4  # a field with part of a phrase (idf share) counts this much
+NAMED = 0.8  # text of a matched concept's other names, against the words the user typed
 SPECIFIC = 3.5  # idf mass below which a phrase of common words ("deep learning") counts less
 SATURATION_CAP = 2.2  # BM25's own bound (k1 + 1): more mentions count more
 K1, B = 1.2, 0.75
@@ -134,7 +137,7 @@ def paper_relevance(
     weights = {c.id: c.weight for c in resolution.concepts}
     for paper, concept, field, offset, matched in _concept_rows(index, list(weights), papers):
         offer(paper, Evidence(weights[concept], field or "abstract", (offset, matched)))
-    _text_evidence(index, resolution.phrases, offer, papers)
+    _text_evidence(index, resolution.phrases, offer, papers, _typed(resolution))
     result: dict[int, tuple[float, Evidence]] = {}
     for paper, fields in best.items():
         scored = sorted(
@@ -175,6 +178,12 @@ def _phrase_terms(index: LookupIndex, phrase: str) -> tuple[list[str], dict[str,
     return terms, idf, sum(idf.values()) or 1.0
 
 
+def _typed(resolution: TopicResolution) -> set[tuple[str, ...]]:
+    """The term sequences of what the user typed (each alternative, and its corrected reading)."""
+    typed = [*(resolution.alternatives or (resolution.text,)), *(fixed for _, fixed in resolution.corrections)]
+    return {tuple(tokens(t)) for t in typed}
+
+
 def _forms(index: LookupIndex, terms: Sequence[str]) -> dict[str, str]:
     """Each variant of the phrase's terms → the term it stands for."""
     return {form: term for term in reversed(terms) for form in index.variants(term)}
@@ -197,7 +206,9 @@ def _saturation(index: LookupIndex, averages: np.ndarray, slots: np.ndarray, tfs
     return np.minimum(SATURATION_CAP, tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average)))
 
 
-def _text_evidence(index: LookupIndex, phrases: Sequence[str], offer: Any, papers: Collection[int] | None) -> None:
+def _text_evidence(
+    index: LookupIndex, phrases: Sequence[str], offer: Any, papers: Collection[int] | None, typed: set[tuple[str, ...]]
+) -> None:
     slot_paper, averages = index.array("slot_paper"), _averages(index)
     wanted = None if papers is None else np.array(sorted(set(papers)), dtype=np.int64)
     among = np.zeros(len(index.array("paper_year")), dtype=bool)
@@ -226,8 +237,9 @@ def _text_evidence(index: LookupIndex, phrases: Sequence[str], offer: Any, paper
                 fields.update(index.rows_among(query, wanted.tolist()))
         passing = [slot for slot in gathered if present[slot] / mass >= MIN_PARTIAL]
         apart = scattered(index, terms, passing, _forms(index, terms))
+        named = 1.0 if tuple(tokens(phrase)) in typed else NAMED
         for slot in passing:
-            strength = gathered[slot] / mass * _discount(slot in apart, present[slot] / mass, mass)
+            strength = gathered[slot] / mass * (_discount(slot in apart, present[slot] / mass, mass) * named)
             offer(int(slot_paper[slot]), Evidence(round(strength, 4), fields[slot], None, tuple(terms)))
 
 
@@ -263,6 +275,7 @@ def _relevance(index: LookupIndex, resolution: TopicResolution) -> tuple[np.ndar
         codes = np.concatenate([edges[c][1] for c in chosen if weights[c] == weight])
         best[papers, codes] = np.maximum(best[papers, codes], weight)  # a pair met twice gets one value
     found.extend(edges[c][0] for c in chosen)  # concept by concept as paper_relevance reads them
+    typed = _typed(resolution)
     for phrase in resolution.phrases:
         terms, idf, mass = _phrase_terms(index, phrase)
         if not terms:
@@ -281,7 +294,8 @@ def _relevance(index: LookupIndex, resolution: TopicResolution) -> tuple[np.ndar
         apart[sorted(scattered(index, terms, passing.tolist(), _forms(index, terms)))] = True
         apart = apart[passing]
         coverage = (present[passing] / mass).tolist()
-        factor = np.array([_discount(a, c, mass) for a, c in zip(apart.tolist(), coverage, strict=True)])
+        named = 1.0 if tuple(tokens(phrase)) in typed else NAMED
+        factor = np.array([_discount(a, c, mass) * named for a, c in zip(apart.tolist(), coverage, strict=True)])
         strength = _round4(gathered[passing] / mass * factor)
         np.maximum.at(best, (slot_paper[passing], slot_kind[passing]), strength)
         found.append(slot_paper[passing[np.argsort(first[passing], kind="stable")]])  # by first term, slot

@@ -246,13 +246,14 @@ def _fill_papers(
             slot_paper.append(i)
             slot_kind.append(kinds.code(field_kind(field)))
             slot_length.append(len(words))
-            slot_terms.extend(term_code.setdefault(w, len(term_code)) for w in words)
             for term, tf in Counter(words).items():
                 entry = postings.get(term)
                 if entry is None:
                     entry = postings[term] = (array("i"), array("i"))
+                    term_code[term] = len(term_code)
                 entry[0].append(slot)
                 entry[1].append(tf)
+            slot_terms.extend(map(term_code.__getitem__, words))
         df.update(seen)
         on_paper: dict[str, None] = {}
         for edge in graph.out_edges_as_added(paper.id):

@@ -27,7 +27,8 @@ Paper relevance. Two kinds of evidence that paper ``p`` is about X, each with a 
   them: "an incremental editing model … learning" is not "incremental learning"); × 0.4 when
   the terms present carry only 50–75 % of the phrase's idf (below 50 % nothing counts: "graph"
   alone is not "graph neural network"), so papers with part of X come after those with all of
-  it; × ``min(1, mass / 3.5)`` for a phrase of common words ("deep learning"); × 0.8 for the
+  it; × ``min(1, mass / 3.5)`` for a phrase of common words ("deep learning"; in a store too small
+  for any word to reach 3.5, the idf of a word on one paper stands for it); × 0.8 for the
   other names of a matched concept (its label and aliases), so papers in the words the user
   typed ("incremental learning") come before those only in a synonym's ("continual learning").
 
@@ -239,19 +240,27 @@ def _text_evidence(
         apart = scattered(index, terms, passing, _forms(index, terms))
         named = 1.0 if tuple(tokens(phrase)) in typed else NAMED
         for slot in passing:
-            strength = gathered[slot] / mass * (_discount(slot in apart, present[slot] / mass, mass) * named)
+            discount = _discount(slot in apart, present[slot] / mass, mass, _specific(index))
+            strength = gathered[slot] / mass * (discount * named)
             offer(int(slot_paper[slot]), Evidence(round(strength, 4), fields[slot], None, tuple(terms)))
 
 
-def _discount(apart: bool, coverage: float, mass: float) -> float:
+def _specific(index: LookupIndex) -> float:
+    """The idf mass below which a phrase counts as common words: SPECIFIC, or in a store so small
+    that no word reaches it, the idf of a word found on a single paper."""
+    total = max(index.stats.get("papers", 1), 1)
+    return min(SPECIFIC, math.log(1 + (total - 1 + 0.5) / (1 + 0.5)))
+
+
+def _discount(apart: bool, coverage: float, mass: float, specific: float) -> float:
     """How much a field's text match counts: all of it when the phrase's words (nearly all of
     its idf) stand together and are specific; less when they are scattered, when only part of
     the phrase is there (below MIN_COVERAGE: found after every field with the whole phrase), or
-    when the phrase is made of common words (idf mass below SPECIFIC)."""
+    when the phrase is made of common words (idf mass below ``specific``)."""
     factor = SCATTERED if apart else 1.0
     if coverage < MIN_COVERAGE:
         factor *= PARTIAL
-    return factor * min(1.0, mass / SPECIFIC)
+    return factor * min(1.0, mass / specific)
 
 
 def _relevance(index: LookupIndex, resolution: TopicResolution) -> tuple[np.ndarray, np.ndarray]:
@@ -295,7 +304,10 @@ def _relevance(index: LookupIndex, resolution: TopicResolution) -> tuple[np.ndar
         apart = apart[passing]
         coverage = (present[passing] / mass).tolist()
         named = 1.0 if tuple(tokens(phrase)) in typed else NAMED
-        factor = np.array([_discount(a, c, mass) * named for a, c in zip(apart.tolist(), coverage, strict=True)])
+        specific = _specific(index)
+        factor = np.array(
+            [_discount(a, c, mass, specific) * named for a, c in zip(apart.tolist(), coverage, strict=True)]
+        )
         strength = _round4(gathered[passing] / mass * factor)
         np.maximum.at(best, (slot_paper[passing], slot_kind[passing]), strength)
         found.append(slot_paper[passing[np.argsort(first[passing], kind="stable")]])  # by first term, slot

@@ -32,6 +32,8 @@ from kg.query.match import singular
 from kg.store.lookup_format import _WORD, STOPWORDS
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from kg.query.index import LookupIndex
 
 SLACK = 1  # other terms allowed inside the stretch ("graph convolutional neural network")
@@ -91,12 +93,26 @@ def scattered(
     hit = found < len(codes)
     hit[hit] = codes[found[hit]] == term[hit]
     result = set()
+    if len(numbered) == 2:
+        return _scattered_pairs(slot[hit], place[hit], label_of[found[hit]])
     rows = (slot[hit].tolist(), place[hit].tolist(), label_of[found[hit]].tolist())
     for one, positions in _grouped(*rows, len(numbered)):
         present = [p for p in positions if p]
         if len(present) >= 2 and _span(present) > len(present) + SLACK:
             result.add(one)
     return result
+
+
+def _scattered_pairs(slot: np.ndarray, place: np.ndarray, label: np.ndarray) -> set[int]:
+    """:func:`scattered` for a two-term phrase, from the hits ordered by slot and place: the
+    nearest occurrences of two terms are neighbours in that order, so a slot holds both terms
+    when some neighbours in it differ in term, and they stand together when such neighbours are
+    at most ``1 + SLACK`` places apart."""
+    if len(slot) < 2:
+        return set()
+    differ = (slot[1:] == slot[:-1]) & (label[1:] != label[:-1])
+    near = differ & (place[1:] - place[:-1] <= 1 + SLACK)
+    return set(slot[1:][differ].tolist()) - set(slot[1:][near].tolist())
 
 
 def _grouped(

@@ -12,13 +12,17 @@ topic for ``profile``) with the store already open and its index loaded once (th
 call is reported apart), on the default corpus and, when ``../shared/corpora/paperlists`` is
 present, on ICLR 2020–2022 (read in place).
 
+The second hand set ``benchmarks/data/who_works_on_heldout.jsonl`` (15 other topics, made the
+same way) is scored the same way and printed as means only (``--held-out-rows`` for its rows, at
+the end of a piece of work): it is never tuned on.
+
 Keyword evaluation (:mod:`_keyword_eval`, when ``../shared/corpora`` holds ICLR 2021): a few
 hundred topics from ICLR 2021 author keywords, over a store built from the same papers without
 their keywords; R-precision, P@5 and MAP on the tuning half and on the held-out half, the weakest
 held-out topics, and (``--per-topic``) every topic's row.
 
     .venv/bin/python benchmarks/bench_lookup.py [--store DIR] [--paperlists-store DIR] [--no-paperlists]
-        [--keywords-store DIR] [--no-keywords] [--only-keywords] [--per-topic]
+        [--keywords-store DIR] [--no-keywords] [--only-keywords] [--per-topic] [--held-out-rows]
 
 Without ``--store`` the default corpus is built into a temporary store first (a ``--…-store`` that
 holds no store yet is built into and kept, for the next run); the same for
@@ -29,6 +33,7 @@ written to a temporary directory, never into the repository).
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import tempfile
@@ -46,6 +51,12 @@ from kg.query.index import LookupIndex, open_index
 from kg.query.lookup import who_works_on
 
 PAPERLISTS = CORPORA / "paperlists"
+HELD_OUT = ROOT / "benchmarks" / "data" / "who_works_on_heldout.jsonl"
+
+
+def load_held_out() -> list[dict]:
+    """The second hand set (15 other everyday topics, made the same way; never tuned on)."""
+    return [json.loads(line) for line in HELD_OUT.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def substring_baseline(index: LookupIndex, topic: str) -> list[str]:
@@ -66,7 +77,9 @@ def precision(ranked: list[str], relevant: set[str], k: int) -> float:
     return sum(1 for n in top if n in relevant) / k if k else 0.0
 
 
-def quality(index: LookupIndex, topics: list[dict]) -> None:
+def quality(index: LookupIndex, topics: list[dict], per_topic: bool = True) -> None:
+    """Per-topic rows (when ``per_topic``) and the means. The held-out set is printed as means
+    only, so that reading its rows cannot steer the tuning."""
     print(f"{'topic':32} {'R':>3} {'R-prec kg':>9} {'R-prec sub':>10} {'P@5 kg':>7} {'P@5 sub':>7}")
     sums = [0.0, 0.0, 0.0, 0.0]
     for item in topics:
@@ -81,7 +94,8 @@ def quality(index: LookupIndex, topics: list[dict]) -> None:
             precision(base, relevant, 5),
         ]
         sums = [s + v for s, v in zip(sums, row, strict=True)]
-        print(f"{item['topic']:32} {size:>3} {row[0]:>9.3f} {row[1]:>10.3f} {row[2]:>7.3f} {row[3]:>7.3f}")
+        if per_topic:
+            print(f"{item['topic']:32} {size:>3} {row[0]:>9.3f} {row[1]:>10.3f} {row[2]:>7.3f} {row[3]:>7.3f}")
     n = len(topics)
     print(f"{'mean':32} {'':>3} {sums[0] / n:>9.3f} {sums[1] / n:>10.3f} {sums[2] / n:>7.3f} {sums[3] / n:>7.3f}")
 
@@ -155,6 +169,9 @@ def main() -> None:
     parser.add_argument("--no-keywords", action="store_true", help="Skip the ICLR 2021 keyword evaluation.")
     parser.add_argument("--only-keywords", action="store_true", help="Run the keyword evaluation alone.")
     parser.add_argument("--per-topic", action="store_true", help="Print every keyword topic's row.")
+    parser.add_argument(
+        "--held-out-rows", action="store_true", help="Print the held-out hand set's rows (final report only)."
+    )
     args = parser.parse_args()
     topics = load_eval()
     with tempfile.TemporaryDirectory() as tmp:
@@ -168,6 +185,9 @@ def main() -> None:
         index = open_index(store)
         print(f"== quality on the default corpus ({len(topics)} topics)")
         quality(index, topics)
+        held_out = load_held_out()
+        print(f"\n== quality on the held-out hand set ({len(held_out)} topics, means only unless --held-out-rows)")
+        quality(index, held_out, per_topic=args.held_out_rows)
         print("\n== latency")
         latency(index, topics, "default corpus")
         cold_cli(store, [item["topic"] for item in topics])

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from kg.errors import StoreError
 from kg.query.match import Candidate, Vocabulary
+from kg.query.phrase import stems, variant_of
 from kg.store import layout
 from kg.store.lookup_format import FILENAME, INDEX_VERSION, INT32, NO_YEAR, field_kind, tokens
 
@@ -38,6 +39,8 @@ class LookupIndex:
         self.path = path
         self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
         self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._variants: dict[str, tuple[str, ...]] = {}
+        self._merged: dict[str, tuple[np.ndarray, np.ndarray, int]] = {}
         self._arrays: dict[str, np.ndarray] = {}
         self._codes: dict[str, list[str]] = {}
         try:
@@ -258,6 +261,63 @@ class LookupIndex:
             if len(self._postings) > 512:
                 self._postings.clear()
             self._postings[term] = cached
+        return cached
+
+    def slot_terms(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The terms of ``slots`` as (slot, place in the slot, term rowid) rows, slot by slot in
+        text order (empty when the store predates the ``slot_terms`` array)."""
+        import numpy as np
+
+        every = self.array("slot_terms")
+        lengths_all = self.array("slot_length")
+        if not len(every) or not len(slots):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        starts_all = self._arrays.get("offsets:slot_terms")
+        if starts_all is None:
+            starts_all = self._arrays["offsets:slot_terms"] = np.r_[0, np.cumsum(lengths_all, dtype=np.int64)]
+        starts, lengths = starts_all[slots], lengths_all[slots].astype(np.int64)
+        place = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        return np.repeat(slots, lengths), place, every[np.repeat(starts, lengths) + place]
+
+    def term_rowids(self, terms: Sequence[str]) -> dict[str, int]:
+        """Term → its ``terms`` rowid (the code ``slot_terms`` holds), for the terms the index has."""
+        return dict(self.rows_among("SELECT term, rowid FROM terms WHERE term IN ({})", list(terms)))
+
+    def variants(self, term: str) -> tuple[str, ...]:
+        """The index terms that are forms of ``term`` (itself first if the index has it; see
+        :func:`kg.query.phrase.stems`), found by a range scan over the terms sharing its
+        shortest stem (cached)."""
+        found = self._variants.get(term)
+        if found is None:
+            prefix = min(stems(term), key=len)
+            sql = "SELECT term FROM terms WHERE term >= ? AND term < ? ORDER BY term"
+            rows = self.rows(sql, (prefix, prefix + "{"))
+            others = [t for (t,) in rows if t != term and variant_of(term, t)]
+            found = self._variants[term] = (*([term] if (term,) in rows else []), *others)
+        return found
+
+    def variant_postings(self, term: str) -> tuple[np.ndarray, np.ndarray, int]:
+        """(slots, summed term frequencies, papers) of ``term`` and its variants taken as one
+        term: each slot once, ascending."""
+        import numpy as np
+
+        cached = self._merged.get(term)
+        if cached is not None:
+            return cached
+        forms = self.variants(term) or (term,)
+        if len(forms) == 1:
+            slots, tfs = self.postings(forms[0])
+            cached = (slots, tfs, self.document_frequency(forms)[forms[0]])
+        else:
+            parts = [self.postings(f) for f in forms]
+            merged, inverse = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
+            summed = np.bincount(inverse, weights=np.concatenate([p[1] for p in parts]), minlength=len(merged))
+            owners = self.array("slot_paper")[merged]  # slots ascend, so their papers do
+            papers = int(np.count_nonzero(np.diff(owners))) + 1  # (np.unique would import numpy.ma)
+            cached = (merged.astype(INT32), summed.astype(INT32), papers)
+        if len(self._merged) > 512:
+            self._merged.clear()
+        self._merged[term] = cached
         return cached
 
     def document_frequency(self, terms: Iterable[str]) -> dict[str, int]:

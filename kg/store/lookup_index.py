@@ -33,7 +33,10 @@ What the lookups would otherwise gather row by row at query time, precomputed as
 in, so lookups computed from them rank ties exactly as row-by-row code does:
 
 - ``slot_paper``, ``slot_kind``, ``slot_length``: each slot's paper, field kind (a code of the
-  ``kind`` list in ``codes``) and length in terms; ``paper_year`` (:data:`NO_YEAR` if unknown);
+  ``kind`` list in ``codes``) and length in terms; ``slot_terms``: every slot's terms in text
+  order, slot after slot (slot ``s``'s are the ``slot_length[s]`` after those of the slots
+  before it), each as its ``terms`` rowid, so a lookup can tell where a phrase's words stand;
+  ``paper_year`` (:data:`NO_YEAR` if unknown);
   ``paper_venue``: each paper's venue (a code of the ``venue`` list of venue names; -1: none);
 - ``authorship_paper``, ``authorship_author``: the authorship rows in byline order;
 - ``member_paper``, ``member_institution``, ``member_author``: each paper's authors affiliated
@@ -223,8 +226,9 @@ def _fill_papers(
     """Papers' fields, postings, authorship and concept edges; returns the arrays made on the way,
     the (paper, author) pairs in byline order and each concept's (paper, field kind) pairs."""
     field_rows: list[tuple[Any, ...]] = []
-    slot_paper, slot_kind, slot_length = array("i"), array("i"), array("i")
+    slot_paper, slot_kind, slot_length, slot_terms = array("i"), array("i"), array("i"), array("i")
     postings: dict[str, tuple[array[int], array[int]]] = {}
+    term_code: dict[str, int] = {}  # first-seen order: each term's rowid in ``terms``
     authorship: list[tuple[int, int, Any]] = []
     edges: list[tuple[Any, ...]] = []
     concept_pairs: dict[str, dict[tuple[int, int], None]] = {}
@@ -246,8 +250,10 @@ def _fill_papers(
                 entry = postings.get(term)
                 if entry is None:
                     entry = postings[term] = (array("i"), array("i"))
+                    term_code[term] = len(term_code)
                 entry[0].append(slot)
                 entry[1].append(tf)
+            slot_terms.extend(map(term_code.__getitem__, words))
         df.update(seen)
         on_paper: dict[str, None] = {}
         for edge in graph.out_edges_as_added(paper.id):
@@ -269,8 +275,8 @@ def _fill_papers(
         paper_concepts.extend((i, concept) for concept in on_paper)
     db.executemany("INSERT INTO fields VALUES (?, ?, ?, ?, ?)", field_rows)
     db.executemany(
-        "INSERT INTO terms VALUES (?, ?, ?, ?)",
-        ((term, df[term], _blob(slots), _blob(tfs)) for term, (slots, tfs) in postings.items()),
+        "INSERT INTO terms(rowid, term, df, slots, tfs) VALUES (?, ?, ?, ?, ?)",
+        ((term_code[term], term, df[term], _blob(slots), _blob(tfs)) for term, (slots, tfs) in postings.items()),
     )
     db.executemany("INSERT INTO authorship VALUES (?, ?, ?)", authorship)
     db.executemany("INSERT INTO concept_edges VALUES (?, ?, ?, ?, ?, ?)", edges)
@@ -281,6 +287,7 @@ def _fill_papers(
         slot_paper=slot_paper,
         slot_kind=slot_kind,
         slot_length=slot_length,
+        slot_terms=slot_terms,
         paper_year=(NO_YEAR if p.props.get("year") is None else int(p.props["year"]) for p in papers),
         authorship_paper=[row[0] for row in authorship],
         authorship_author=[row[1] for row in authorship],

@@ -22,6 +22,7 @@ repeat (504 papers, about 1,900 authors), so after a few seconds most answers co
 cache; ``--no-cache`` starts the server with ``KG_SERVE_CACHE_MB=0`` to measure the work itself.
 
     .venv/bin/python benchmarks/bench_serve.py [--store DIR] [--seconds 30] [--clients 32] [--no-cache]
+        [--processes N]
 
 Without ``--store`` the default corpus is built into a temporary store first.
 """
@@ -235,9 +236,9 @@ def rows(found: dict[str, list[Any]], seconds: float, client_cpu: float) -> list
     return table
 
 
-def limits_check(store: Path) -> list[dict[str, Any]]:
+def limits_check(store: Path, options: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """A never-ending query against ``--timeout 2`` while quick queries keep coming."""
-    with Server(store, "--timeout", "2") as server:
+    with Server(store, "--timeout", "2", *options) as server:
 
         async def run() -> list[dict[str, Any]]:
             async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
@@ -280,7 +281,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--no-cache", action="store_true", help="serve with the answer cache off (KG_SERVE_CACHE_MB=0)")
     parser.add_argument("--skip-limits", action="store_true", help="leave out the --timeout check")
+    parser.add_argument("--processes", type=int, help="kg serve --processes (default: the server's, one per core)")
+    parser.add_argument("--workers", type=int, help="kg serve --workers (default: the server's)")
+    parser.add_argument("--mix-only", action="store_true", help="leave out the one-kind-at-a-time runs")
     args = parser.parse_args()
+    processes = () if args.processes is None else ("--processes", str(args.processes))
+    processes += () if args.workers is None else ("--workers", str(args.workers))
     with tempfile.TemporaryDirectory(prefix="kg-bench-serve-") as scratch:
         store = args.store
         if store is None:
@@ -288,11 +294,11 @@ def main() -> None:
             run_build([], store)
         rng = random.Random(7)
         cache = "off" if args.no_cache else "on"
-        with Server(store, cache=not args.no_cache) as server:
+        with Server(store, *processes, cache=not args.no_cache) as server:
             makers = request_makers(store, rng, server.port)
             for make in makers.values():  # warm: indexes, vocabularies, workers' handles
                 asyncio.run(load(server.port, [make()], 1, 0.01))
-            for clients in (1, args.clients):
+            for clients in () if args.mix_only else (1, args.clients):
                 single: list[dict[str, Any]] = []
                 for kind in ("paper page", "search", "sparql"):
                     found, cpu = measured(server.port, prepared(makers[kind], 20_000), clients, args.single_seconds)
@@ -306,7 +312,7 @@ def main() -> None:
                 rows(found, args.seconds, cpu), f"mixed: {args.clients} clients for {args.seconds:g} s, cache {cache}"
             )
         if not args.skip_limits:
-            print_table(limits_check(store), "limits: --timeout 2")
+            print_table(limits_check(store, processes), "limits: --timeout 2")
 
 
 if __name__ == "__main__":

@@ -97,9 +97,7 @@ def facts(snap: Snapshot, node_id: str) -> Facts:
         out_rows = snap.handle.sparql(_OUT, {"s": f"<{iri}>"}).rows
     except (KgError, ValueError) as err:  # an id no IRI can hold is no node's id
         raise NodeNotFound(f"no node has the id {node_id!r}") from err
-    types = {t.iri: key for key, t in onto.node_types.items()}
-    relations = {r.iri: key for key, r in onto.relations.items()}
-    properties = {p.iri: key for key, p in onto.properties.items()}
+    types, relations, properties = snap.iri_keys
     node_type = next((types[r["o"]] for r in out_rows if r["p"] == _RDF_TYPE and r["o"] in types), None)
     if node_type is None:
         raise NodeNotFound(f"no node has the id {node_id!r}")

@@ -215,6 +215,29 @@ def measured(port: int, requests: list[Request], clients: int, seconds: float) -
     return found, (time.process_time() - cpu) * 1000 / max(done, 1)
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user and system) used so far by ``pid`` and every process under it (its
+    server processes and query workers), from /proc; 0 where there is none. Unlike latency on
+    cores other work shares, CPU per request barely depends on what else runs."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(") ", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        times[child] = (int(fields[11]) + int(fields[12])) / tick
+    tree, grown = {pid}, True
+    while grown:
+        more = {child for child, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grown = bool(more)
+    return sum(times.get(member, 0.0) for member in tree)
+
+
 def rows(found: dict[str, list[Any]], seconds: float, client_cpu: float) -> list[dict[str, Any]]:
     table = []
     for kind, (latencies, errors) in sorted(found.items()):
@@ -307,9 +330,16 @@ def main() -> None:
                 print_table(single, title)
             kinds = list(makers.values())
             mix = prepared(lambda: rng.choice(kinds)(), 60_000)
+            before, load_average = tree_cpu(server.process.pid), os.getloadavg()
             found, cpu = measured(server.port, mix, args.clients, args.seconds)
+            served = sum(len(v[0]) for v in found.values())
+            server_cpu = (tree_cpu(server.process.pid) - before) * 1000 / max(served, 1)
             print_table(
                 rows(found, args.seconds, cpu), f"mixed: {args.clients} clients for {args.seconds:g} s, cache {cache}"
+            )
+            print(
+                f"server CPU (all its processes): {server_cpu:.2f} ms/request; load average before: "
+                f"{load_average[0]:.2f} (other work on the machine: latencies are then upper bounds)"
             )
         if not args.skip_limits:
             print_table(limits_check(store, processes), "limits: --timeout 2")

@@ -571,11 +571,13 @@ def cypher(
     "--timeout", type=float, default=10.0, show_default=True, help="Seconds a SPARQL or Cypher query may run."
 )
 @click.option("--max-rows", type=int, default=10_000, show_default=True, help="Rows a query answer may hold.")
-@click.option("--workers", type=int, default=2, show_default=True, help="Queries that may run at once.")
+@click.option(
+    "--workers", type=int, default=2, show_default=True, help="Queries that may run at once, per server process."
+)
 @click.option(
     "--processes",
     type=click.IntRange(1, 64),
-    help="Server processes sharing the port (pages in parallel; --workers is split among them)  "
+    help="Server processes sharing the port (pages rendered in parallel, each with its --workers)  "
     "[default: one per core, at most 8]",
 )
 @click.option(

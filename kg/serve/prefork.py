@@ -18,15 +18,18 @@ join a ``SO_REUSEPORT`` group on Linux.
 The parent only watches: a server process that dies is started again (one that dies within
 :data:`STARTUP_SECONDS` of starting stops the server, with its exit status, rather than looping),
 and SIGINT or SIGTERM stop them all, each finishing its requests and stopping its query workers.
+A server process whose parent is gone (killed outright) stops itself the same way.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import wait
@@ -93,14 +96,18 @@ def run(target: Callable[..., None], sockets: list[socket.socket], processes: in
 
     def start(number: int) -> tuple[Any, float]:
         process = context.Process(
-            target=target, args=(sockets[number % len(sockets)], *args), name=f"kg-serve-{number}", daemon=False
+            target=_child,
+            args=(target, sockets[number % len(sockets)], *args),
+            name=f"kg-serve-{number}",
+            daemon=False,
         )
         process.start()
         return process, time.monotonic()
 
     previous = signal.signal(signal.SIGTERM, _raise_stop)
-    running = [start(number) for number in range(processes)]
+    running: list[tuple[Any, float]] = []
     try:
+        running.extend(start(number) for number in range(processes))
         while True:
             wait([process.sentinel for process, _ in running])
             for number, (process, started) in enumerate(running):
@@ -117,6 +124,21 @@ def run(target: Callable[..., None], sockets: list[socket.socket], processes: in
         _stop_all([process for process, _ in running])
         for sock in sockets:
             sock.close()
+
+
+def _child(target: Callable[..., None], sock: socket.socket, *args: Any) -> None:
+    """A server process: ``target(sock, *args)``, stopped (SIGTERM, so it finishes its requests)
+    when the parent goes away without stopping it (killed with SIGKILL, say), rather than left
+    serving the port on its own."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_stop_with, args=(parent.sentinel,), name="kg-serve-parent", daemon=True).start()
+    target(sock, *args)
+
+
+def _stop_with(sentinel: int) -> None:
+    wait([sentinel])
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _raise_stop(*_: Any) -> None:

@@ -6,8 +6,10 @@ rebinding). Any other address serves whoever can reach it, so :func:`serve` logs
 the ``Host`` check is left to the network; the endpoints stay read-only and limited either way.
 
 With ``processes`` above one, that many server processes serve the port (:mod:`kg.serve.prefork`),
-each with its own app over the same settings but its share of the query workers (``--workers``
-is the total, split evenly, at least one each).
+each with its own app over the same settings, its own ``--workers`` query workers included:
+split among the processes, a process's one worker held by a query running to its time limit
+kept that process's quick queries waiting (in the ``--timeout`` check of
+``benchmarks/bench_serve.py``), and SPARQL and Cypher p95 in the mix was 2-4 times higher.
 """
 
 from __future__ import annotations
@@ -55,13 +57,6 @@ def default_processes() -> int:
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
     return max(1, min(cores, MAX_DEFAULT_PROCESSES))
-
-
-def share(settings: Settings, processes: int) -> Settings:
-    """One process's settings when ``processes`` serve together: the query workers split evenly
-    (at least one each, so the bound on queries at once stays ``--workers`` when it is at least
-    ``processes``)."""
-    return replace(settings, workers=max(1, settings.workers // processes))
 
 
 def serve_process(sock: socket.socket, settings: Settings, options: dict[str, Any]) -> None:
@@ -119,4 +114,4 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, process
     log.warning(
         "serving %s on http://%s:%d/ from %d processes (Ctrl-C stops it)", settings.store, host, port, processes
     )
-    prefork.run(serve_process, sockets, processes, share(settings, processes), options)
+    prefork.run(serve_process, sockets, processes, settings, options)

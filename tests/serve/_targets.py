@@ -19,3 +19,8 @@ def exit_soon(sock: socket.socket, log: str) -> None:
 
 def exit_at_once(sock: socket.socket) -> None:
     sys.exit(4)
+
+
+def sleep_long(sock: socket.socket) -> None:
+    """A server process that serves nothing and stops only when told (SIGTERM's default)."""
+    time.sleep(600)

@@ -20,16 +20,13 @@ import pytest
 import kg
 from kg.errors import UsageError
 from kg.serve import prefork
-from kg.serve.run import default_processes, serve, share
+from kg.serve.run import default_processes, serve
 from kg.serve.web import Settings
 from tests.serve import _targets
 from tests.serve.conftest import free_port
 
 
-def test_the_query_workers_are_split_and_processes_default_to_the_cores(tmp_path: Path) -> None:
-    settings = Settings(tmp_path, workers=5)
-    assert share(settings, 2).workers == 2 and share(settings, 8).workers == 1 and share(settings, 1).workers == 5
-    assert share(settings, 2).store == tmp_path and share(settings, 2).timeout == settings.timeout
+def test_processes_default_to_the_cores() -> None:
     assert 1 <= default_processes() <= min(len(os.sched_getaffinity(0)), 8)
 
 
@@ -80,6 +77,36 @@ def test_a_process_that_dies_as_it_starts_stops_the_server() -> None:
     sockets = prefork.sockets_for("127.0.0.1", free_port(), 2)
     with pytest.raises(prefork.ServeFailed, match="exit status 4"):
         prefork.run(_targets.exit_at_once, sockets, 2)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_server_processes_stop_when_the_parent_is_killed() -> None:
+    """SIGKILL leaves the parent no time to stop its server processes: they stop themselves."""
+    script = (
+        "import sys; from kg.serve import prefork; from tests.serve import _targets; "
+        "prefork.run(_targets.sleep_long, prefork.sockets_for('127.0.0.1', int(sys.argv[1]), 2), 2)"
+    )
+    root = Path(__file__).resolve().parents[2]
+    parent = subprocess.Popen([sys.executable, "-c", script, str(free_port())], cwd=root)
+    try:
+        deadline = time.monotonic() + 30
+        while len(servers := {p for p in _children(parent.pid) if "spawn_main" in _command(p)}) < 2:
+            assert time.monotonic() < deadline and parent.poll() is None, "the server processes did not start"
+            time.sleep(0.1)
+    finally:
+        parent.kill()
+        parent.wait(10)
+    deadline = time.monotonic() + 10
+    while [pid for pid in servers if _running(pid)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in servers if _running(pid)]
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except FileNotFoundError:
+        return ""
 
 
 def _jsonl(path: Path, titles: list[str]) -> Path:

@@ -22,6 +22,7 @@ repeat (504 papers, about 1,900 authors), so after a few seconds most answers co
 cache; ``--no-cache`` starts the server with ``KG_SERVE_CACHE_MB=0`` to measure the work itself.
 
     .venv/bin/python benchmarks/bench_serve.py [--store DIR] [--seconds 30] [--clients 32] [--no-cache]
+        [--processes N]
 
 Without ``--store`` the default corpus is built into a temporary store first.
 """
@@ -214,6 +215,29 @@ def measured(port: int, requests: list[Request], clients: int, seconds: float) -
     return found, (time.process_time() - cpu) * 1000 / max(done, 1)
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user and system) used so far by ``pid`` and every process under it (its
+    server processes and query workers), from /proc; 0 where there is none. Unlike latency on
+    cores other work shares, CPU per request barely depends on what else runs."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(") ", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        times[child] = (int(fields[11]) + int(fields[12])) / tick
+    tree, grown = {pid}, True
+    while grown:
+        more = {child for child, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grown = bool(more)
+    return sum(times.get(member, 0.0) for member in tree)
+
+
 def rows(found: dict[str, list[Any]], seconds: float, client_cpu: float) -> list[dict[str, Any]]:
     table = []
     for kind, (latencies, errors) in sorted(found.items()):
@@ -235,9 +259,9 @@ def rows(found: dict[str, list[Any]], seconds: float, client_cpu: float) -> list
     return table
 
 
-def limits_check(store: Path) -> list[dict[str, Any]]:
+def limits_check(store: Path, options: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """A never-ending query against ``--timeout 2`` while quick queries keep coming."""
-    with Server(store, "--timeout", "2") as server:
+    with Server(store, "--timeout", "2", *options) as server:
 
         async def run() -> list[dict[str, Any]]:
             async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
@@ -280,7 +304,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--no-cache", action="store_true", help="serve with the answer cache off (KG_SERVE_CACHE_MB=0)")
     parser.add_argument("--skip-limits", action="store_true", help="leave out the --timeout check")
+    parser.add_argument("--processes", type=int, help="kg serve --processes (default: the server's, one per core)")
+    parser.add_argument("--workers", type=int, help="kg serve --workers (default: the server's)")
+    parser.add_argument("--mix-only", action="store_true", help="leave out the one-kind-at-a-time runs")
     args = parser.parse_args()
+    processes = () if args.processes is None else ("--processes", str(args.processes))
+    processes += () if args.workers is None else ("--workers", str(args.workers))
     with tempfile.TemporaryDirectory(prefix="kg-bench-serve-") as scratch:
         store = args.store
         if store is None:
@@ -288,11 +317,11 @@ def main() -> None:
             run_build([], store)
         rng = random.Random(7)
         cache = "off" if args.no_cache else "on"
-        with Server(store, cache=not args.no_cache) as server:
+        with Server(store, *processes, cache=not args.no_cache) as server:
             makers = request_makers(store, rng, server.port)
             for make in makers.values():  # warm: indexes, vocabularies, workers' handles
                 asyncio.run(load(server.port, [make()], 1, 0.01))
-            for clients in (1, args.clients):
+            for clients in () if args.mix_only else (1, args.clients):
                 single: list[dict[str, Any]] = []
                 for kind in ("paper page", "search", "sparql"):
                     found, cpu = measured(server.port, prepared(makers[kind], 20_000), clients, args.single_seconds)
@@ -301,12 +330,19 @@ def main() -> None:
                 print_table(single, title)
             kinds = list(makers.values())
             mix = prepared(lambda: rng.choice(kinds)(), 60_000)
+            before, load_average = tree_cpu(server.process.pid), os.getloadavg()
             found, cpu = measured(server.port, mix, args.clients, args.seconds)
+            served = sum(len(v[0]) for v in found.values())
+            server_cpu = (tree_cpu(server.process.pid) - before) * 1000 / max(served, 1)
             print_table(
                 rows(found, args.seconds, cpu), f"mixed: {args.clients} clients for {args.seconds:g} s, cache {cache}"
             )
+            print(
+                f"server CPU (all its processes): {server_cpu:.2f} ms/request; load average before: "
+                f"{load_average[0]:.2f} (other work on the machine: latencies are then upper bounds)"
+            )
         if not args.skip_limits:
-            print_table(limits_check(store), "limits: --timeout 2")
+            print_table(limits_check(store, processes), "limits: --timeout 2")
 
 
 if __name__ == "__main__":

@@ -571,24 +571,41 @@ def cypher(
     "--timeout", type=float, default=10.0, show_default=True, help="Seconds a SPARQL or Cypher query may run."
 )
 @click.option("--max-rows", type=int, default=10_000, show_default=True, help="Rows a query answer may hold.")
-@click.option("--workers", type=int, default=2, show_default=True, help="Queries that may run at once.")
+@click.option(
+    "--workers", type=int, default=2, show_default=True, help="Queries that may run at once, per server process."
+)
+@click.option(
+    "--processes",
+    type=click.IntRange(1, 64),
+    help="Server processes sharing the port (pages rendered in parallel, each with its --workers)  "
+    "[default: one per core, at most 8]",
+)
 @click.option(
     "--cache-mb",
     type=click.FloatRange(0, MAX_MEGABYTES),
     help="Megabytes of pages and query answers kept per generation (0: none)  [default: $KG_SERVE_CACHE_MB, else 64]",
 )
 def serve(
-    store: Path, host: str, port: int, timeout: float, max_rows: int, workers: int, cache_mb: float | None
+    store: Path,
+    host: str,
+    port: int,
+    timeout: float,
+    max_rows: int,
+    workers: int,
+    processes: int | None,
+    cache_mb: float | None,
 ) -> None:
     """Browse the store and answer SPARQL (/sparql) and Cypher (/cypher) clients over HTTP, read-only."""
     from kg.serve import require
 
     require()
+    from kg.serve.run import default_processes
     from kg.serve.run import serve as run
     from kg.serve.web import Settings
 
     chosen = {} if cache_mb is None else {"cache_bytes": int(cache_mb * 1024 * 1024)}  # else the environment's
-    run(Settings(store, timeout=timeout, max_rows=max_rows, workers=workers, **chosen), host, port)
+    settings = Settings(store, timeout=timeout, max_rows=max_rows, workers=workers, **chosen)
+    run(settings, host, port, processes or default_processes())
 
 
 if __name__ == "__main__":

@@ -45,6 +45,17 @@ class Snapshot:
         return load_ontology()
 
     @cached_property
+    def iri_keys(self) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+        """The ontology's node types, relations and literal properties by IRI (each node page
+        looks its rows up in them; built once, not per page)."""
+        onto = self.ontology
+        return (
+            {t.iri: key for key, t in onto.node_types.items()},
+            {r.iri: key for key, r in onto.relations.items()},
+            {p.iri: key for key, p in onto.properties.items()},
+        )
+
+    @cached_property
     def paper_titles(self) -> tuple[list[tuple[str, str]], list[str]]:
         """(id, label) of every paper and the matching key of each label, for title search."""
         papers = [(pid, label) for pid, label, _ in self.index.papers]

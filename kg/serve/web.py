@@ -88,6 +88,7 @@ class State:
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # compiled once: templates are package files, not edited while serving
         )
 
     @property

@@ -188,18 +188,15 @@ def _match_in_workers(
     """:func:`_match` over contiguous chunks in ``workers`` processes (this one and
     ``workers - 1`` others), merged back in order.
 
-    The others are started by a fork server (a clean process, not a fork of this one, which may
-    hold threads and open stores) and work through the chunks from the front. While they import
-    spaCy and build their pipelines, this process builds its own and works from the back until
-    it reaches a chunk they have finished; it never waits for one they have not started, so a
-    slow or busy machine costs at most one chunk matched twice, never the worker's start-up.
-    Each text's result depends on the text alone, so the mentions are the same as with one process."""
-    import multiprocessing
-
+    The others work through the chunks from the front (see :func:`_worker_context` for how they
+    start); this process works from the back until it reaches a chunk they have finished. It
+    never waits for one they have not started, so a slow or busy machine costs at most one chunk
+    matched twice, never a worker's start-up. Each text's result depends on the text alone, so
+    the mentions are the same as with one process."""
     size = max(1, min(CHUNK_TEXTS, -(-len(texts) // (workers * CHUNKS_PER_PROCESS))))
     chunks = [list(texts[start : start + size]) for start in range(0, len(texts), size)]
     results: list[list[Found] | None] = [None] * len(chunks)
-    pool = multiprocessing.get_context("forkserver").Pool(workers - 1)
+    pool = _worker_context().Pool(workers - 1)
     try:
         pending = [pool.apply_async(_match, (chunk, batch_size, model, scheme)) for chunk in chunks]
         for index in reversed(range(len(chunks))):
@@ -212,6 +209,20 @@ def _match_in_workers(
     finally:
         pool.terminate()
     return [found for chunk in results if chunk is not None for found in chunk]
+
+
+def _worker_context():
+    """How extraction's worker processes start: forked from this one when it runs no other
+    thread (the pipeline this process built is theirs at once, shared copy-on-write: no spaCy
+    import, scheme or model load, which cost a forkserver worker about 2 s of CPU before its
+    first text), else from a fork server (a clean process: forking one that holds threads, such
+    as a web server's, can copy a lock another thread holds)."""
+    import multiprocessing
+    import threading
+
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver")
 
 
 @cache

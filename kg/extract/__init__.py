@@ -10,6 +10,8 @@ it without defining it, and a title of the form "Name: …" names the paper's ow
 ``scheme`` (a :class:`kg.extract.scheme.SchemeChoice`) adds the user's own concept scheme to the
 bundled one or replaces it; it is passed explicitly down to the components, worker processes
 included. Results are deterministic: the same records give the same mentions in the same order.
+What the pipeline finds in each text is saved between builds (:mod:`kg.extract.resultcache`), so
+a rebuild runs it over texts it has not seen only.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ extraction data, the tagger's weights, the library versions: :func:`kg.extract.r
 so changed rules are a new file, never a stale result. Rows are keyed by a digest of the text.
 
 The file lives in the cache directory of :mod:`kg.extract.diskcache` (``KG_CACHE_DIR=off`` turns
-it off) and the newest :data:`KEEP` are kept. It is an optimisation only: a missing, locked,
+it off); the newest :data:`KEEP` are kept, none past :data:`MAX_BYTES`. It is an optimisation only: a missing, locked,
 damaged or unwritable file means the texts are extracted again, with the same result.
 """
 
@@ -29,6 +29,9 @@ from kg.records import Mention
 
 KEEP = 4
 """Result files kept: the bundled pipeline with and without the tagger, a user's scheme or two."""
+MAX_BYTES = 1 << 30
+"""A result file past this size (about half a million abstracts) is started anew, so a cache that
+has seen many corpora does not grow without end."""
 _BATCH = 500  # keys per SELECT, well under SQLite's limit on parameters
 _TIMEOUT = 5.0  # seconds to wait for another build's write to finish before giving up on the cache
 
@@ -126,6 +129,8 @@ def save(key: str, results: dict[bytes, Found]) -> None:
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_file() and path.stat().st_size > MAX_BYTES:
+            _discard(path)
         new = not path.exists()
         with closing(sqlite3.connect(path, timeout=_TIMEOUT)) as db, db:
             db.execute("CREATE TABLE IF NOT EXISTS found (key BLOB PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")

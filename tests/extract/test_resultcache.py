@@ -96,6 +96,22 @@ def test_only_the_newest_result_files_are_kept(cache: Path) -> None:
     assert len(list(cache.glob("extracted-*.sqlite"))) == resultcache.KEEP
 
 
+def test_a_result_file_past_its_size_starts_anew(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    many = {
+        resultcache.digest(str(n)): resultcache.Found(
+            ((0, 1, "concept/x", "Method", "X", "lexicon:x", 1.0, False),), ()
+        )
+        for n in range(200)
+    }
+    resultcache.save("big", many)
+    assert len(resultcache.load("big", map(str, range(200)))) == 200
+    monkeypatch.setattr(resultcache, "MAX_BYTES", 1024)
+    resultcache.save("big", {resultcache.digest("new"): resultcache.Found((), ())})
+    assert resultcache.load("big", [*map(str, range(200)), "new"]) == {
+        resultcache.digest("new"): resultcache.Found((), ())
+    }
+
+
 @pytest.mark.parametrize(("trans1", "trans2"), [(False, False), (True, False), (False, True)])
 def test_matmul_ops_multiply_as_thinc_does(trans1: bool, trans2: bool) -> None:
     rng = numpy.random.default_rng(0)

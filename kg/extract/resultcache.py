@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
@@ -86,7 +87,7 @@ def load(key: str, texts: Iterable[str]) -> dict[bytes, Found]:
     """The saved results among ``texts`` (by :func:`digest`); whatever cannot be read is missing."""
     path = results_path(key)
     wanted = list({digest(text) for text in texts})
-    if path is None or not path.is_file() or not wanted:
+    if path is None or not wanted or not _exists(path):
         return {}
     found: dict[bytes, Found] = {}
     try:
@@ -107,7 +108,7 @@ def saved(key: str, texts: Iterable[str]) -> set[bytes]:
     """The digests among ``texts``' that have a saved result (without reading the results)."""
     path = results_path(key)
     wanted = list({digest(text) for text in texts})
-    if path is None or not path.is_file() or not wanted:
+    if path is None or not wanted or not _exists(path):
         return set()
     known: set[bytes] = set()
     try:
@@ -146,6 +147,14 @@ def save(key: str, results: dict[bytes, Found]) -> None:
         _discard(path)  # not a database (damaged): the next build starts a new one
     except (sqlite3.Error, OSError):
         return
+
+
+def _exists(path: Path) -> bool:
+    """``path`` is a file this process may open (a cache directory it cannot enter: no)."""
+    try:
+        return path.is_file() and os.access(path, os.R_OK)
+    except OSError:
+        return False
 
 
 def _prune(directory: Path) -> None:

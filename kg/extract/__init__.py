@@ -231,12 +231,16 @@ def _worker_context():
 def results_key(model: Model = True, scheme: SchemeChoice = BUNDLED) -> str:
     """Names everything the per-text results of the pipeline depend on, for
     :mod:`kg.extract.resultcache`: the rules (:func:`rules_fingerprint`, without the confidence
-    floor, applied after), kg's extraction code (an edited checkout is a new key) and the
-    versions of the libraries that tokenise and run the tagger."""
+    floor, applied after), kg's extraction code and the modules it names concepts with (an
+    edited checkout is a new key) and the versions of the libraries that tokenise and run the
+    tagger."""
     from importlib.metadata import version
 
+    from kg import ids, normalize, ontology
+
     parts = [rules_fingerprint(model, 0.0, scheme)] + [f"{lib}={version(lib)}" for lib in ("spacy", "thinc", "numpy")]
-    return diskcache.fingerprint(parts, sorted(Path(__file__).parent.glob("*.py")))
+    code = sorted(Path(__file__).parent.glob("*.py")) + diskcache.source_files(ids, normalize, ontology)
+    return diskcache.fingerprint(parts, code)
 
 
 def pending_records(records: Sequence[Record], model: Model = True, scheme: SchemeChoice = BUNDLED) -> int:

@@ -2,16 +2,18 @@
 
 The per-text part of extraction (:func:`kg.extract._match`: the rule components and the
 tagger) depends on the text and on the pipeline alone, never on the other texts of a build,
-and it is four fifths of a default-corpus build's CPU. A rebuild of the same corpus, or of a
-corpus that grew by a few files, finds most of its texts here and runs the pipeline over the
-others only. Results are kept in one SQLite file per pipeline, named by a key that fingerprints
-everything the results depend on (kg's version and extraction code, the concept scheme, the
-extraction data, the tagger's weights, the library versions: :func:`kg.extract.results_key`),
-so changed rules are a new file, never a stale result. Rows are keyed by a digest of the text.
+and it was two thirds of a default-corpus build's CPU (``benchmarks/bench_build.py``). A
+rebuild of the same corpus, or of a corpus that grew by a few files, finds most of its texts
+here and runs the pipeline over the others only. Results are kept in one SQLite file per
+pipeline, named by a key that fingerprints everything they depend on (kg's version and
+extraction code, the concept scheme, the extraction data, the tagger's weights, the library
+versions: :func:`kg.extract.results_key`), so changed rules are a new file, never a stale
+result. Rows are keyed by a digest of the text.
 
-The file lives in the cache directory of :mod:`kg.extract.diskcache` (``KG_CACHE_DIR=off`` turns
-it off); the newest :data:`KEEP` are kept, none past :data:`MAX_BYTES`. It is an optimisation only: a missing, locked,
-damaged or unwritable file means the texts are extracted again, with the same result.
+The file lives in the cache directory of :mod:`kg.extract.diskcache` (``KG_CACHE_DIR=off``
+turns it off); the newest :data:`KEEP` are kept, none past :data:`MAX_BYTES`. It is an
+optimisation only: a missing, locked, damaged or unwritable file means the texts are extracted
+again, with the same result.
 """
 
 from __future__ import annotations

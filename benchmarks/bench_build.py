@@ -1,15 +1,19 @@
 """Time `kg build` end to end and per stage, with peak memory, on the default corpus and the
 real paperlists corpus (../shared/corpora/paperlists, read in place, never copied).
 
-    python benchmarks/bench_build.py [--repeat N] [--corpora DIR] [--cache warm|cold|off]
+    python benchmarks/bench_build.py [--repeat N] [--corpora DIR] [--cache warm|cold|off] [--default-only]
 
 Each build runs in a fresh `kg` process (interpreter start included, as a user sees it); the
-per-stage split comes from the build report the process prints (medians over the runs); peak
-RSS is the child's maximum resident set size. ``--cache`` chooses the state of the extraction
-cache (kg.extract.diskcache) the builds find: ``warm`` (a private cache filled by one build
-first: what every build after the first sees), ``cold`` (emptied before each build: a first
-build) or ``off``. The machine's load average is printed: on a shared machine wall times
-follow it, so compare runs made under similar load.
+per-stage split comes from the build report the process prints (medians over the runs): wall
+seconds, and the CPU seconds of the build's own process meanwhile (its threads included, its
+extraction worker processes not); ``process CPU`` is that process's CPU from its start, imports
+included. Peak RSS is the child's maximum resident set size. ``--cache`` chooses the state of
+the extraction caches the builds find (kg.extract.diskcache: the scheme and lexicon;
+kg.extract.resultcache: what the pipeline found in each text): ``warm`` (a private cache filled
+by one build first: what every build of the same texts after the first sees), ``cold`` (emptied
+before each build: a first build, and any build of texts never seen) or ``off``. The machine's
+load average is printed: on a shared machine wall times follow it (CPU times much less), so
+compare runs made under similar load.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--corpora", type=Path, default=CORPORA)
     parser.add_argument("--cache", choices=("warm", "cold", "off"), default="warm")
+    parser.add_argument("--default-only", action="store_true", help="the default corpus alone")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as cache:
         return _measure(args, Path(cache) / "kg")
@@ -55,17 +60,27 @@ def _build(paths: list[str], cache_mode: str, cache: Path) -> dict[str, Any]:
 def _measure(args: argparse.Namespace, cache: Path) -> int:
     os.environ["KG_CACHE_DIR"] = "off" if args.cache == "off" else str(cache)
     cases = {"default corpus (5 files)": []}
-    paperlists = sorted((args.corpora / "paperlists").glob("*.json"))
+    paperlists = [] if args.default_only else sorted((args.corpora / "paperlists").glob("*.json"))
     if paperlists:
         cases[f"paperlists ({len(paperlists)} files)"] = [str(p) for p in paperlists]
-    else:
+    elif not args.default_only:
         print(f"note: {args.corpora / 'paperlists'} not found; only the default corpus is measured", file=sys.stderr)
     if args.cache == "warm":
         _build([], "warm", cache)  # fills the cache (the same for every corpus); not counted
     rows = []
+    stage_rows = []
     for name, paths in cases.items():
         load = os.getloadavg()[0]
         runs = [_build(paths, args.cache, cache) for _ in range(args.repeat)]
+        stage_rows += [
+            {
+                "corpus": name,
+                "stage": stage,
+                "wall s (median)": _median_stage(runs, stage),
+                "CPU s (median)": _median_stage(runs, f"{stage}_cpu"),
+            }
+            for stage in STAGES
+        ]
         best = min(runs, key=lambda r: r["wall"])
         rows.append(
             {
@@ -74,12 +89,14 @@ def _measure(args: argparse.Namespace, cache: Path) -> int:
                 "triples": best["triples"],
                 "wall s (median)": statistics.median(r["wall"] for r in runs),
                 **{f"{stage} s": _median_stage(runs, stage) for stage in STAGES},
+                "process CPU s": _median_stage(runs, "process_cpu"),
                 "records/s": best["records"] / best["wall"],
                 "peak RSS MB": max(r["peak_rss_mb"] for r in runs),
                 "load before": load,
             }
         )
     print_table(rows)
+    print_table(stage_rows, title="per stage (CPU: the build's own process, its threads included)")
     print(
         f"\n(python {sys.version.split()[0]}, {os.cpu_count()} cores, best/median of {args.repeat} runs, "
         f"extraction cache {args.cache}; "

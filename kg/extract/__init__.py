@@ -10,6 +10,8 @@ it without defining it, and a title of the form "Name: …" names the paper's ow
 ``scheme`` (a :class:`kg.extract.scheme.SchemeChoice`) adds the user's own concept scheme to the
 bundled one or replaces it; it is passed explicitly down to the components, worker processes
 included. Results are deterministic: the same records give the same mentions in the same order.
+What the pipeline finds in each text is saved between builds (:mod:`kg.extract.resultcache`), so
+a rebuild runs it over texts it has not seen only.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 from pathlib import Path
 
+from kg.extract import diskcache, resultcache
+from kg.extract.resultcache import Found
 from kg.extract.scheme import BUNDLED, SchemeChoice
 from kg.ids import concept_id
 from kg.normalize import slug
@@ -46,8 +50,9 @@ def _pipeline(model: Model, scheme: SchemeChoice):
     import spacy
 
     from kg.extract import components, lexicon, nounphrases  # noqa: F401  (register the factories)
+    from kg.extract.matmul import use_numpy_matmul
     from kg.extract.scheme import load_scheme
-    from kg.extract.tagger import add_tagger
+    from kg.extract.tagger import MODEL_COMPONENT, add_tagger
 
     load_scheme(scheme)  # a faulty scheme file fails here as itself, not inside spaCy's factories
     nlp = spacy.blank("en")
@@ -55,6 +60,7 @@ def _pipeline(model: Model, scheme: SchemeChoice):
         nlp.add_pipe(name, config={"scheme": scheme.as_config()} if name in _READS_SCHEME else {})
     if model is not False:
         add_tagger(nlp, None if model is True else Path(model))
+        use_numpy_matmul(nlp.get_pipe(MODEL_COMPONENT).model)  # 3x BLIS's speed here: kg.extract.matmul
     return nlp
 
 
@@ -90,31 +96,33 @@ def for_matching(text: str) -> str:
     return text.translate(_SAME_LENGTH)
 
 
-def _mentions_from_doc(doc, field: str, original: str | None = None) -> list[Mention]:
-    mentions = []
-    source = original if original is not None else doc.text
+def _found_in(doc) -> Found:
+    """What the pipeline found in ``doc``: its spans (character offsets) and acronym definitions."""
+    spans = []
     for found in doc._.kg_found or ():
         span = doc[found.start : found.end]
-        mentions.append(
-            Mention(
-                field=field,
-                start=span.start_char,
-                end=span.end_char,
-                text=source[span.start_char : span.end_char],
-                concept=found.concept,
-                type=found.type,
-                label=found.label,
-                rule=found.rule,
-                confidence=found.confidence,
-                discovered=found.discovered,
+        spans.append(
+            (
+                span.start_char,
+                span.end_char,
+                found.concept,
+                found.type,
+                found.label,
+                found.rule,
+                found.confidence,
+                found.discovered,
             )
         )
-    return mentions
+    acronyms = tuple(
+        (short, target.concept, target.type, target.label, discovered)
+        for short, _long, target, discovered in doc._.kg_acronyms or ()
+    )
+    return Found(tuple(spans), acronyms)
 
 
 def extract_text(text: str, field: str = "text", model: Model = True, scheme: SchemeChoice = BUNDLED) -> list[Mention]:
     """Mentions in one piece of text (no corpus-wide acronyms, no title rule)."""
-    return _mentions_from_doc(pipeline(model, scheme)(for_matching(text)), field, text)
+    return _found_in(pipeline(model, scheme)(for_matching(text))).mentions(field, text)
 
 
 def extract_documents(
@@ -159,50 +167,38 @@ PARALLEL_FROM = 3000
 # for its start-up (spaCy, the pipeline and the model: about 2 s) from a few hundred records.
 TAGGED_PARALLEL_FROM = 400
 CHUNKS_PER_PROCESS = 4
-CHUNK_RECORDS = 500
+CHUNK_TEXTS = 1000
 
 _Definitions = dict[str, set[tuple[str, str, str, bool]]]
-_Found = tuple[list[list[Mention]], _Definitions, dict[tuple[int, str], set[str]]]
 
 
 def _match(
-    texts: Sequence[dict[str, str]], batch_size: int = 64, model: Model = True, scheme: SchemeChoice = BUNDLED
-) -> _Found:
-    """The per-record part of extraction (``texts``: each record's text fields): mentions, and
-    the acronyms each text defines."""
+    texts: Sequence[str], batch_size: int = 64, model: Model = True, scheme: SchemeChoice = BUNDLED
+) -> list[Found]:
+    """The per-text part of extraction: what the pipeline finds in each of ``texts``. It depends
+    on the text and the pipeline alone (:mod:`kg.extract.resultcache` keeps it between builds)."""
+    from kg.extract.matmul import one_blas_thread
+
     nlp = pipeline(model, scheme)
-    jobs = [
-        (for_matching(text), (index, field)) for index, fields in enumerate(texts) for field, text in fields.items()
-    ]
-    per_record: list[list[Mention]] = [[] for _ in texts]
-    definitions: _Definitions = {}
-    docs_acronyms: dict[tuple[int, str], set[str]] = {}
-    for doc, (index, field) in nlp.pipe(jobs, as_tuples=True, batch_size=batch_size):
-        per_record[index].extend(_mentions_from_doc(doc, field, texts[index][field]))
-        for short, _long, target, discovered in doc._.kg_acronyms or ():
-            definitions.setdefault(short, set()).add((target.concept, target.type, target.label, discovered))
-            docs_acronyms.setdefault((index, field), set()).add(short)
-    return per_record, definitions, docs_acronyms
+    with one_blas_thread():  # one extracting process per free core already: kg.extract.matmul
+        return [_found_in(doc) for doc in nlp.pipe(map(for_matching, texts), batch_size=batch_size)]
 
 
 def _match_in_workers(
-    texts: Sequence[dict[str, str]], workers: int, batch_size: int, model: Model, scheme: SchemeChoice = BUNDLED
-) -> _Found:
+    texts: Sequence[str], workers: int, batch_size: int, model: Model, scheme: SchemeChoice = BUNDLED
+) -> list[Found]:
     """:func:`_match` over contiguous chunks in ``workers`` processes (this one and
     ``workers - 1`` others), merged back in order.
 
-    The others are started by a fork server (a clean process, not a fork of this one, which may
-    hold threads and open stores) and work through the chunks from the front. While they import
-    spaCy and build their pipelines, this process builds its own and works from the back until
-    it reaches a chunk they have finished; it never waits for one they have not started, so a
-    slow or busy machine costs at most one chunk matched twice, never the worker's start-up.
-    Each chunk's result is one process's, so the mentions are the same as with one process."""
-    import multiprocessing
-
-    size = max(1, min(CHUNK_RECORDS, -(-len(texts) // (workers * CHUNKS_PER_PROCESS))))
+    The others work through the chunks from the front (see :func:`_worker_context` for how they
+    start); this process works from the back until it reaches a chunk they have finished. It
+    never waits for one they have not started, so a slow or busy machine costs at most one chunk
+    matched twice, never a worker's start-up. Each text's result depends on the text alone, so
+    the mentions are the same as with one process."""
+    size = max(1, min(CHUNK_TEXTS, -(-len(texts) // (workers * CHUNKS_PER_PROCESS))))
     chunks = [list(texts[start : start + size]) for start in range(0, len(texts), size)]
-    results: list[_Found | None] = [None] * len(chunks)
-    pool = multiprocessing.get_context("forkserver").Pool(workers - 1)
+    results: list[list[Found] | None] = [None] * len(chunks)
+    pool = _worker_context().Pool(workers - 1)
     try:
         pending = [pool.apply_async(_match, (chunk, batch_size, model, scheme)) for chunk in chunks]
         for index in reversed(range(len(chunks))):
@@ -214,17 +210,66 @@ def _match_in_workers(
                 results[index] = result.get()
     finally:
         pool.terminate()
-    per_record: list[list[Mention]] = []
-    definitions: _Definitions = {}
-    docs_acronyms: dict[tuple[int, str], set[str]] = {}
-    for found, defined, where in filter(None, results):
-        offset = len(per_record)
-        per_record.extend(found)
-        for short, targets in defined.items():
-            definitions.setdefault(short, set()).update(targets)
-        for (index, field), shorts in where.items():
-            docs_acronyms[(index + offset, field)] = shorts
-    return per_record, definitions, docs_acronyms
+    return [found for chunk in results if chunk is not None for found in chunk]
+
+
+def _worker_context():
+    """How extraction's worker processes start: forked from this one when it runs no other
+    thread (the pipeline this process built is theirs at once, shared copy-on-write: no spaCy
+    import, scheme or model load, which cost a forkserver worker about 2 s of CPU before its
+    first text), else from a fork server (a clean process: forking one that holds threads, such
+    as a web server's, can copy a lock another thread holds)."""
+    import multiprocessing
+    import threading
+
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver")
+
+
+@cache
+def results_key(model: Model = True, scheme: SchemeChoice = BUNDLED) -> str:
+    """Names everything the per-text results of the pipeline depend on, for
+    :mod:`kg.extract.resultcache`: the rules (:func:`rules_fingerprint`, without the confidence
+    floor, applied after), kg's extraction code and the modules it names concepts with (an
+    edited checkout is a new key) and the versions of the libraries that tokenise and run the
+    tagger."""
+    from importlib.metadata import version
+
+    from kg import ids, normalize, ontology
+
+    parts = [rules_fingerprint(model, 0.0, scheme)] + [f"{lib}={version(lib)}" for lib in ("spacy", "thinc", "numpy")]
+    code = sorted(Path(__file__).parent.glob("*.py")) + diskcache.source_files(ids, normalize, ontology)
+    return diskcache.fingerprint(parts, code)
+
+
+def pending_records(records: Sequence[Record], model: Model = True, scheme: SchemeChoice = BUNDLED) -> int:
+    """How many of ``records`` have a text the pipeline must run over (one not saved by an earlier
+    build): what extraction's processes are sized by (:func:`default_workers`)."""
+    known = resultcache.saved(results_key(model, scheme), (t for r in records for t in r.text_fields().values()))
+    return sum(any(resultcache.digest(t) not in known for t in r.text_fields().values()) for r in records)
+
+
+def _find_all(
+    texts: Sequence[dict[str, str]], workers: int, batch_size: int, model: Model, scheme: SchemeChoice
+) -> dict[bytes, Found]:
+    """What the pipeline finds in every distinct text of ``texts`` (by digest): saved results
+    first, the pipeline (in ``workers`` processes) over the others, which are saved in turn."""
+    key = results_key(model, scheme)
+    distinct = {resultcache.digest(text): text for fields in texts for text in fields.values()}
+    found = resultcache.load(key, distinct.values())
+    todo = [(digest, text) for digest, text in distinct.items() if digest not in found]
+    if not todo:
+        return found
+    batch = [text for _digest, text in todo]
+    if workers > 1 and len(batch) > workers:
+        pipeline(model, scheme)  # a model or scheme that cannot be loaded fails here, once, not in every worker
+        matched = _match_in_workers(batch, workers, batch_size, model, scheme)
+    else:
+        matched = _match(batch, batch_size, model, scheme)
+    fresh = {digest: result for (digest, _text), result in zip(todo, matched, strict=True)}
+    resultcache.save(key, fresh)
+    return found | fresh
 
 
 @cache
@@ -312,11 +357,17 @@ def extract_records(
     (acronyms defined in one record used in others, titles naming a method) run here after,
     so the result is the same as with one."""
     texts = [record.text_fields() for record in records]  # built once, read by every step below
-    if workers > 1 and len(records) > workers:
-        pipeline(model, scheme)  # a model or scheme that cannot be loaded fails here, once, not in every worker
-        per_record, definitions, docs_acronyms = _match_in_workers(texts, workers, batch_size, model, scheme)
-    else:
-        per_record, definitions, docs_acronyms = _match(texts, batch_size, model, scheme)
+    results = _find_all(texts, workers, batch_size, model, scheme)
+    per_record: list[list[Mention]] = [[] for _ in texts]
+    definitions: _Definitions = {}
+    docs_acronyms: dict[tuple[int, str], set[str]] = {}
+    for index, fields in enumerate(texts):
+        for field, text in fields.items():
+            result = results[resultcache.digest(text)]
+            per_record[index].extend(result.mentions(field, text))
+            for short, concept, concept_type, label, discovered in result.acronyms:
+                definitions.setdefault(short, set()).add((concept, concept_type, label, discovered))
+                docs_acronyms.setdefault((index, field), set()).add(short)
     _spread_acronyms(texts, per_record, definitions, docs_acronyms)
     for index, record in enumerate(records):
         if record.title:

@@ -74,9 +74,9 @@ def test_extraction_is_the_same_with_and_without_the_cache(
     monkeypatch.setenv("KG_CACHE_DIR", str(fresh))
     _forget_built()
     assert extract_records(records, model=False) == without  # cold cache: written
-    assert {p.name.split("-")[0] for p in fresh.iterdir()} == {"scheme", "lexicon"}
+    assert {p.name.split("-")[0] for p in fresh.iterdir()} == {"scheme", "lexicon", "extracted"}
     _forget_built()
-    assert extract_records(records, model=False) == without  # warm cache: read
+    assert extract_records(records, model=False) == without  # warm cache: results read (kg.extract.resultcache)
 
 
 def test_a_changed_scheme_file_is_a_new_key(tmp_path: Path) -> None:

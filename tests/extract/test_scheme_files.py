@@ -212,11 +212,14 @@ def test_the_scheme_reaches_worker_processes(bio: Path) -> None:
         "concept/uniprot",
     }
     # what extract_records(workers=2) hands a worker: a clean process building its own pipeline
-    texts = [record.text_fields() for record in records]
+    texts = [text for record in records for text in record.text_fields().values()]
     with multiprocessing.get_context("forkserver").Pool(1) as pool:
         in_worker = pool.apply(_match, (texts, 64, False, choice))
     assert in_worker == _match(texts, 64, False, choice)
-    assert {m.concept for found in in_worker[0] for m in found} >= {"concept/crispr-cas9", "concept/protein-folding"}
+    assert {span[2] for found in in_worker for span in found.spans} >= {
+        "concept/crispr-cas9",
+        "concept/protein-folding",
+    }
 
 
 # ---------------------------------------------------------------------- builds

@@ -32,7 +32,9 @@ from kg.extract.components import (
     propose,
     variants,
 )
-from kg.extract.scheme import BUNDLED, SchemeChoice, load_scheme, scheme_fingerprint
+from kg.extract.nounphrases import lists, singular
+from kg.extract.scheme import BUNDLED, Concept, SchemeChoice, load_scheme, scheme_fingerprint
+from kg.normalize import key
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def lexicon_key(nlp: Language, scheme: SchemeChoice = BUNDLED) -> str:
     tokenizer = hashlib.sha256(nlp.tokenizer.to_bytes(exclude=["vocab"])).hexdigest()
     return diskcache.fingerprint(
         [scheme_fingerprint(scheme), spacy.__version__, nlp.lang, tokenizer],
-        [_data("generic_terms.txt"), Path(__file__), *diskcache.source_files(components)],
+        [_data("generic_terms.txt"), _data("noun_phrases.toml"), Path(__file__), *diskcache.source_files(components)],
     )
 
 
@@ -78,12 +80,14 @@ def build_lexicon_patterns(nlp: Language, scheme: SchemeChoice = BUNDLED) -> Lex
     folded_forms: dict[str, str] = {}
     seen: dict[tuple[bool, str], str] = {}
     targets: dict[str, _Target] = {}
-    for concept in load_scheme(scheme).values():
+    concepts = load_scheme(scheme)
+    tasks = task_names(concepts)
+    for concept in concepts.values():
         if not is_taggable(concept):
             continue
         targets[concept.id] = _Target(concept.id, concept.type, concept.label)
         for alias in {concept.label, *concept.aliases}:
-            if is_generic(alias):
+            if is_generic(alias) or (concept.type == "Method" and is_task_category(alias, tasks)):
                 continue
             for form in variants(alias):
                 exact = is_case_sensitive(alias) or is_case_sensitive(form)
@@ -101,6 +105,25 @@ def build_lexicon_patterns(nlp: Language, scheme: SchemeChoice = BUNDLED) -> Lex
                 named.append(targets[forms[form]])
         found.append(owners)
     return LexiconPatterns(*found)
+
+
+def task_names(concepts: dict[str, Concept]) -> frozenset[str]:
+    """Every name of every Task concept of the scheme, folded (``key``)."""
+    return frozenset(key(name) for c in concepts.values() if c.type == "Task" for name in (c.label, *c.aliases))
+
+
+def is_task_category(alias: str, tasks: frozenset[str]) -> bool:
+    """A name for the methods of a task rather than a method: a task's name and a head that is
+    not part of names ("RL algorithms", "meta-learning methods", "clustering techniques"). The
+    text names the family of methods that solve the task, which an annotator does not count as
+    a method (../shared/ANNOTATION.md: generic words); the task's own name inside it is still
+    found ("RL" → Reinforcement Learning). Its other aliases stay ("federated optimization")."""
+    words = key(alias).split()
+    if len(words) < 2:
+        return False
+    table = lists()
+    head = singular(words[-1])
+    return head in table.unnamed and table.heads.get(head) == "Method" and " ".join(words[:-1]) in tasks
 
 
 def _encode_patterns(patterns: LexiconPatterns) -> dict[str, Any]:

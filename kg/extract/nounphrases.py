@@ -344,7 +344,7 @@ class NounPhraseFinder:
                     phrase.start, phrase.end, named.concept, named.type, named.label, rule, named.confidence,
                     named.discovered,
                 )  # fmt: skip
-            elif named is not None or any(c.type == phrase.type for c in inside):
+            elif named is not None or any(c.type == phrase.type and not _modifies(doc, c, phrase) for c in inside):
                 continue
             else:
                 label = phrase_label(doc[phrase.start : phrase.end].text)
@@ -354,6 +354,16 @@ class NounPhraseFinder:
                 )  # fmt: skip
             propose(doc, candidate)
         return doc
+
+
+def _modifies(doc: Doc, known: SpanCandidate, phrase: Phrase) -> bool:
+    """A known name in ordinary lower-case words that only modifies the phrase's head ("dialogue"
+    in "dialogue state tracking", "clustering" in "spectral clustering quality estimation"): the
+    phrase names a narrower thing of its own, unlike a coined name inside it ("CIFAR-100 image
+    classification benchmark", where the name is the mention), or one joined to the next word by
+    a hyphen ("transformer-based ASR network": a method the phrase is built on)."""
+    text = doc[known.start : known.end].text
+    return known.end < phrase.head and text == text.lower() and bool(doc[known.end - 1].whitespace_)
 
 
 @Language.factory("kg_noun_phrases")

@@ -32,3 +32,13 @@ def test_methods_of_a_task_leave_the_task() -> None:
     assert found.get("Reinforcement Learning") == "Task"
     assert "Reinforcement Learning Algorithm" not in found
     assert "Meta-Learning Algorithm" not in found
+
+
+def test_a_lower_case_name_modifying_a_head_gives_way_to_the_longer_phrase() -> None:
+    found = labels("We evaluate on dialogue state tracking.")
+    assert found == {"Dialogue State Tracking": "Task"}
+
+
+def test_a_name_joined_by_a_hyphen_stays_the_mention() -> None:
+    found = labels("We train a transformer-based ASR network.")
+    assert "Transformer" in found

@@ -42,3 +42,25 @@ def test_a_lower_case_name_modifying_a_head_gives_way_to_the_longer_phrase() -> 
 def test_a_name_joined_by_a_hyphen_stays_the_mention() -> None:
     found = labels("We train a transformer-based ASR network.")
     assert "Transformer" in found
+
+
+def datasets(text: str) -> set[str]:
+    return {m.text for m in extract_text(text) if m.type == "Dataset"}
+
+
+def test_coined_names_after_a_dataset_head_are_datasets() -> None:
+    found = datasets("We use a large-scale dataset MultiDomain and benchmarks such as Meta-Dataset.")
+    assert {"MultiDomain", "Meta-Dataset"} <= found
+
+
+def test_what_experiments_are_run_on_is_data() -> None:
+    assert {"PASCAL3D+", "ObjectNet3D"} <= datasets("Our experiments on PASCAL3D+ and ObjectNet3D show gains.")
+
+
+def test_coined_names_in_brackets_after_a_task_are_its_data() -> None:
+    assert {"FewRel", "TACRED"} <= datasets("It improves relation classification (FewRel and TACRED).")
+
+
+def test_a_list_is_read_up_to_its_first_uncoined_item() -> None:
+    assert not datasets("Our experiments on Adam and Transformers show gains.")
+    assert not datasets("It helps image classification (Smith and Jones).")

@@ -403,22 +403,17 @@ def dataset_list_items(doc: Doc) -> list[tuple[int, str]]:
 
 
 _NAME_ITEM = r"[A-Za-z][\w]*(?:[\-.][\w]+)*\+?(?:\s\d+(?:\.\d+)+)?"
-_NAME_LIST = (
-    r"(?:the\s+)?"
-    + _NAME_ITEM
-    + r"(?:\s*,\s*(?:the\s+)?"
-    + _NAME_ITEM
-    + r")*(?:,?\s+(?:and|or)\s+(?:the\s+)?"
-    + _NAME_ITEM
-    + r")?"
-)
+_THE = r"(?:the\s+)?"
+_NAME_LIST = rf"{_THE}{_NAME_ITEM}(?:\s*,\s*{_THE}{_NAME_ITEM})*(?:,?\s+(?:and|or)\s+{_THE}{_NAME_ITEM})?"
 # "a large-scale dataset MultiDomain", "benchmarks such as Meta-Dataset": names after a dataset head
 _AFTER_HEAD = re.compile(
-    r"\b(?:datasets?|data sets?|benchmarks?|corpus|corpora)\s*,?\s+(?:(?:such\s+as|like|including|called|named|dubbed)\s+)?"
-    r"(?=(" + _NAME_LIST + r"))"
+    r"\b(?:datasets?|data sets?|benchmarks?|corpus|corpora)\s*,?\s+"
+    r"(?:(?:such\s+as|like|including|called|named|dubbed)\s+)?(?=(" + _NAME_LIST + r"))"
 )
 # "experiments on PASCAL3D+ and ObjectNet3D": what experiments are run on
-_EXPERIMENTS_ON = re.compile(r"\b(?:experiments|evaluations?|evaluated|tested)\s+(?:\w+\s+)?on\s+(" + _NAME_LIST + r")")
+_EXPERIMENTS_ON = re.compile(
+    r"\b(?:experiments|evaluations?|evaluated|tested)\s+(?:\w+\s+)?on\s+(?=(" + _NAME_LIST + r"))"
+)
 # "relation classification (FewRel and TACRED)": the data a task was measured on
 _PARENTHESIS = re.compile(r"\(\s*(" + _NAME_LIST + r")(?:\s+(?:datasets?|benchmarks?))?\s*\)")
 
@@ -442,8 +437,9 @@ def dataset_context_items(doc: Doc) -> list[tuple[int, str, str]]:
     """Coined names (inner capitals or digits) that the sentence says are data: right after a
     dataset head ("the dataset MultiDomain", "benchmarks such as Meta-Dataset"), after
     "experiments on", or in brackets right after a task (a known one, or words ending in a task
-    head noun: "relation classification (FewRel and TACRED)"). Every item of such a list must be coined, so prose never comes out. (start,
-    name, rule) per name; known names are the lexicon's (the span filter prefers them)."""
+    head noun: "relation classification (FewRel and TACRED)"). A list is read up to its first
+    item that is not coined, so prose never comes out. (start, name, rule) per name; known names
+    are the lexicon's (the span filter prefers them)."""
     found: list[tuple[int, str, str]] = []
     for pattern, rule in (
         (_AFTER_HEAD, "pattern:dataset-apposition"),

@@ -283,10 +283,11 @@ class Phrase:
     type: str
 
 
-def noun_phrases(doc: Doc) -> list[Phrase]:
-    """Each typed noun phrase in ``doc``, in order."""
+def runs(doc: Doc) -> list[tuple[list[tuple[int, int, str]], str]]:
+    """Each maximal run of content words (start token, end token, text per word) with the word
+    before it, folded ("" at the start)."""
     words = _words(doc)
-    found: list[Phrase] = []
+    found: list[tuple[list[tuple[int, int, str]], str]] = []
     run: list[tuple[int, int, str]] = []
     previous = ""
     for index, word in enumerate([*words, None]):
@@ -296,9 +297,60 @@ def noun_phrases(doc: Doc) -> list[Phrase]:
             run.append(word)
             continue
         if run:
-            found.extend(_phrase_in_run(run, previous))
+            found.append((run, previous))
         run = []
     return found
+
+
+def noun_phrases(doc: Doc) -> list[Phrase]:
+    """Each typed noun phrase in ``doc``, in order."""
+    return [phrase for run, previous in runs(doc) for phrase in _phrase_in_run(run, previous)]
+
+
+def extended(doc: Doc, known: list[SpanCandidate]) -> list[SpanCandidate]:
+    """Known names in ordinary words widened to the noun phrase they end ("visual
+    summarization", "spoken multiparty dialogue", "protein representation learning"): the
+    content words right before a known method or task, less what the rule trims (descriptive
+    words, a leading verb form), make the mention a narrower kind of the same concept. The
+    concept stays the known one; the mention's text is the whole phrase, as a reader would
+    mark it. Adjectives are allowed here ("visual"), unlike in a new phrase: the known name,
+    not the modifier, says what the words are. A name that modifies a noun after it is left
+    alone ("dialogue systems")."""
+    words = _words(doc)
+    index_at = {word[0]: index for index, word in enumerate(words)}
+    ends = {word[1] for word in words}
+    widened = []
+    for candidate in known:
+        text = doc[candidate.start : candidate.end].text
+        at = index_at.get(candidate.start)
+        if candidate.type == "Dataset" or not text.islower() or at is None or candidate.end not in ends:
+            continue
+        if candidate.end < len(doc) and doc[candidate.end - 1].whitespace_ and is_content(doc[candidate.end].text):
+            continue  # "dialogue systems": the name modifies what follows
+        first = at
+        while first > 0 and at - first < MAX_MODIFIERS and is_content(words[first - 1][2]):
+            first -= 1
+        if first == at:
+            continue
+        previous = words[first - 1][2].lower() if first else ""
+        name = (candidate.start, candidate.end, text)
+        kept = _trim(_after_description([*words[first:at], name]), previous)
+        modifiers = [w for w in kept if w[0] < candidate.start]
+        if not modifiers or any(not w[2].islower() for w in modifiers):
+            continue
+        widened.append(
+            SpanCandidate(
+                modifiers[0][0],
+                candidate.end,
+                candidate.concept,
+                candidate.type,
+                candidate.label,
+                f"{RULE}:{candidate.type.lower()}",
+                candidate.confidence,
+                candidate.discovered,
+            )
+        )
+    return widened
 
 
 def _phrase_in_run(run: list[tuple[int, int, str]], before: str) -> list[Phrase]:
@@ -331,6 +383,8 @@ class NounPhraseFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         known = [c for c in doc._.kg_candidates or () if not c.rule.startswith(RULE)]
+        for candidate in extended(doc, [c for c in known if c.rule.startswith(("lexicon", "acronym"))]):
+            propose(doc, candidate)
         for phrase in noun_phrases(doc):
             inside = [c for c in known if phrase.start <= c.start and c.end <= phrase.end]
             rule = f"{RULE}:{phrase.type.lower()}"

@@ -64,3 +64,18 @@ def test_coined_names_in_brackets_after_a_task_are_its_data() -> None:
 def test_a_list_is_read_up_to_its_first_uncoined_item() -> None:
     assert not datasets("Our experiments on Adam and Transformers show gains.")
     assert not datasets("It helps image classification (Smith and Jones).")
+
+
+def test_a_known_name_is_widened_to_the_noun_phrase_it_ends() -> None:
+    found = {
+        m.text: (m.label, m.type)
+        for m in extract_text("We study visual summarization in protein representation learning.")
+    }
+    assert found["visual summarization"] == ("Summarization", "Task")
+    assert found["protein representation learning"] == ("Representation Learning", "Task")
+
+
+def test_descriptive_words_and_following_nouns_stop_the_widening() -> None:
+    texts = {m.text for m in extract_text("A novel summarization works; summarization quality matters.")}
+    assert "summarization" in texts
+    assert not any(t.startswith("novel") for t in texts)

@@ -79,3 +79,8 @@ def test_descriptive_words_and_following_nouns_stop_the_widening() -> None:
     texts = {m.text for m in extract_text("A novel summarization works; summarization quality matters.")}
     assert "summarization" in texts
     assert not any(t.startswith("novel") for t in texts)
+
+
+def test_lower_case_names_the_tagger_leaves_are_the_noun_phrase_rules() -> None:
+    found = {m.text: m.rule for m in extract.extract_text("We use hierarchical attention networks.", model=True)}
+    assert found == {"hierarchical attention networks": "phrase:method"}

@@ -33,7 +33,7 @@ from kg.extract.components import (
     variants,
 )
 from kg.extract.nounphrases import lists, singular
-from kg.extract.scheme import BUNDLED, Concept, SchemeChoice, load_scheme, scheme_fingerprint
+from kg.extract.scheme import BUNDLED, Concept, SchemeChoice, load_scheme, roots, scheme_fingerprint
 from kg.normalize import key
 
 
@@ -83,12 +83,10 @@ def build_lexicon_patterns(nlp: Language, scheme: SchemeChoice = BUNDLED) -> Lex
     concepts = load_scheme(scheme)
     tasks = task_names(concepts)
     for concept in concepts.values():
-        if not is_taggable(concept):
-            continue
-        targets[concept.id] = _Target(concept.id, concept.type, concept.label)
-        for alias in {concept.label, *concept.aliases}:
-            if is_generic(alias) or (concept.type == "Method" and is_task_category(alias, tasks)):
-                continue
+        names = lexicon_names(concept, tasks)
+        if names:
+            targets[concept.id] = _Target(concept.id, concept.type, concept.label)
+        for alias in names:
             for form in variants(alias):
                 exact = is_case_sensitive(alias) or is_case_sensitive(form)
                 form_key = (exact, form if exact else form.lower())
@@ -105,6 +103,30 @@ def build_lexicon_patterns(nlp: Language, scheme: SchemeChoice = BUNDLED) -> Lex
                 named.append(targets[forms[form]])
         found.append(owners)
     return LexiconPatterns(*found)
+
+
+def lexicon_names(concept: Concept, tasks: frozenset[str]) -> list[str]:
+    """The names the lexicon marks for ``concept``: its label and aliases, less generic words and
+    names for the methods of a task (:func:`is_task_category`). A grouping concept of the scheme
+    ("Policy Gradient Method", "Actor-Critic Method", :func:`~kg.extract.components.is_category`)
+    is not marked by its label or by aliases ending in a head that is not part of names ("actor-
+    critic algorithms"), but its bare names are the method's own ("policy gradient",
+    "actor-critic", "Nelder-Mead"); the roots are never marked."""
+    if concept.id in roots() or not concept.label or is_generic(concept.label):
+        return []
+    names = sorted({concept.label, *concept.aliases})
+    names = [n for n in names if not is_generic(n) and not (concept.type == "Method" and is_task_category(n, tasks))]
+    if is_taggable(concept):
+        return names
+    unnamed = lists().unnamed
+    return [n for n in names if n.split() and singular(n.split()[-1]) not in unnamed and not _activity(n)]
+
+
+def _activity(name: str) -> bool:
+    """A name in lower case ending in a nominalisation ("model compression", "ensemble
+    learning", "distributed training"): the field a grouping concept's methods work in, which
+    the text names as a task rather than as one of the methods."""
+    return name == name.lower() and name.split()[-1].endswith(("tion", "sion", "ing", "ment"))
 
 
 def task_names(concepts: dict[str, Concept]) -> frozenset[str]:

@@ -84,3 +84,11 @@ def test_descriptive_words_and_following_nouns_stop_the_widening() -> None:
 def test_lower_case_names_the_tagger_leaves_are_the_noun_phrase_rules() -> None:
     found = {m.text: m.rule for m in extract.extract_text("We use hierarchical attention networks.", model=True)}
     assert found == {"hierarchical attention networks": "phrase:method"}
+
+
+def test_a_grouping_concepts_bare_names_are_its_own() -> None:
+    found = labels("We compare policy gradient, actor-critic and Nelder-Mead with model compression.")
+    assert found.get("Policy Gradient Method") == "Method"
+    assert found.get("Actor-Critic Method") == "Method"
+    assert found.get("Nelder-Mead Method") == "Method"
+    assert "Model Compression Method" not in found  # the field, not one of its methods

@@ -58,6 +58,10 @@ _NOT_ADVERB = {
 }  # fmt: skip
 _SUBJECT = {"we", "it", "they", "which", "that", "is", "are", "was", "were", "be", "been", "being", "has", "have"}
 _TASK_WORDS = {"task", "problem"}
+_NOMINAL_ENDINGS = (
+    "tion", "sion", "ment", "ness", "ity", "ance", "ence", "ing", "er", "or", "ist", "ism", "al", "ic", "ive",
+    "ous", "ar", "ary", "s", "y", "ics", "ure", "age", "ship", "hood",
+)  # fmt: skip
 _MODEL_WORDS = {"model"}
 _PRONOUN = {"we", "they", "i", "it", "he", "she", "you"}  # what follows one is its verb
 _SUBJECT |= {"had", "also", "then", "i", "he", "she", "this", "paper", "work", "not", "to"}
@@ -216,6 +220,7 @@ def _trim(run: list[tuple[int, int, str]], before: str) -> list[tuple[int, int, 
         descriptive = first in table.descriptive or first.isdigit()
         participle = first.endswith("ing") and head_type(first) is None and first != "learning"
         verb = before in _PRONOUN or (first.endswith("ed") and before in _SUBJECT)  # "we fit …", "is used …"
+        verb = verb or (before == "to" and len(run) > 2 and not _nominal(first))  # "to integrate deep networks"
         tail = trimmed and first in table.generic and head_type(first) == "Method"  # "[neural] network …"
         if not (descriptive or participle or verb or tail):
             break
@@ -223,6 +228,13 @@ def _trim(run: list[tuple[int, int, str]], before: str) -> list[tuple[int, int, 
         before = ""
         trimmed = True
     return run
+
+
+def _nominal(word: str) -> bool:
+    """A word that reads as a noun or adjective by its ending ("translation", "graphical",
+    "compressive"), or a compound; after "to", any other first word of a longer run is taken
+    for the verb of an infinitive ("to integrate deep neural networks")."""
+    return "-" in word or word.endswith(_NOMINAL_ENDINGS) or head_type(word) is not None
 
 
 def is_noun_phrase(words: list[str]) -> bool:

@@ -92,3 +92,9 @@ def test_a_grouping_concepts_bare_names_are_its_own() -> None:
     assert found.get("Actor-Critic Method") == "Method"
     assert found.get("Nelder-Mead Method") == "Method"
     assert "Model Compression Method" not in found  # the field, not one of its methods
+
+
+def test_the_verb_of_an_infinitive_does_not_start_a_phrase() -> None:
+    found = labels("It is hard to integrate segmented models and easy to apply graph convolution networks.")
+    assert "Integrate Segmented Model" not in found
+    assert not any(label.startswith("Integrate") for label in found)

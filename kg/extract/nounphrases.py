@@ -50,7 +50,8 @@ RULE = "phrase"
 # (12), too few to trust, so set at 0.6. What --min-confidence compares against.
 CONFIDENCE = {"Method": 0.49, "Task": 0.63, "Dataset": 0.6}
 MAX_MODIFIERS = 4
-_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*$")
+_WORD = re.compile(r"^(?:[A-Za-z][A-Za-z0-9]*|[1-4][Dd])(?:-[A-Za-z0-9]+)*$")  # "3D" as in "3D pose estimation"
+_DIMENSION = re.compile(r"^[1-4][Dd]$")
 _ADVERB = re.compile(r"ly$")  # "highly", "jointly", "robustly": adverbs, but for the nouns below
 _NOT_ADVERB = {
     "family", "anomaly", "assembly", "supply", "italy", "poly", "query", "memory", "theory", "history",
@@ -205,6 +206,8 @@ def _after_description(run: list[tuple[int, int, str]]) -> list[tuple[int, int, 
 
 def _is_name(word: str) -> bool:
     """A coined name or acronym ("EUROPARL", "WMT14", "MultiNLI"), not a capitalised word."""
+    if _DIMENSION.match(word):
+        return False  # "2D toy dataset": a dimension describes, it does not name
     return any(c.isupper() for c in word[1:]) or any(c.isdigit() for c in word)
 
 

@@ -98,3 +98,8 @@ def test_the_verb_of_an_infinitive_does_not_start_a_phrase() -> None:
     found = labels("It is hard to integrate segmented models and easy to apply graph convolution networks.")
     assert "Integrate Segmented Model" not in found
     assert not any(label.startswith("Integrate") for label in found)
+
+
+def test_a_dimension_modifies_a_phrase_but_names_no_dataset() -> None:
+    found = {m.text: m.label for m in extract_text("3D pose estimation on a 2D toy dataset.")}
+    assert found == {"3D pose estimation": "Pose Estimation"}

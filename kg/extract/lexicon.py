@@ -88,6 +88,8 @@ def build_lexicon_patterns(nlp: Language, scheme: SchemeChoice = BUNDLED) -> Lex
             targets[concept.id] = _Target(concept.id, concept.type, concept.label)
         for alias in names:
             for form in variants(alias):
+                if concept.type == "Method" and is_family(form, tasks):
+                    continue
                 exact = is_case_sensitive(alias) or is_case_sensitive(form)
                 form_key = (exact, form if exact else form.lower())
                 if seen.setdefault(form_key, concept.id) != concept.id:
@@ -106,8 +108,8 @@ def build_lexicon_patterns(nlp: Language, scheme: SchemeChoice = BUNDLED) -> Lex
 
 
 def lexicon_names(concept: Concept, tasks: frozenset[str]) -> list[str]:
-    """The names the lexicon marks for ``concept``: its label and aliases, less generic words and
-    names for the methods of a task (:func:`is_task_category`). A grouping concept of the scheme
+    """The names the lexicon marks for ``concept``: its label and aliases, less generic words
+    (plural names for the methods of a task go later, :func:`is_family`). A grouping concept of the scheme
     ("Policy Gradient Method", "Actor-Critic Method", :func:`~kg.extract.components.is_category`)
     is not marked by its label or by aliases ending in a head that is not part of names ("actor-
     critic algorithms"), but its bare names are the method's own ("policy gradient",
@@ -115,7 +117,7 @@ def lexicon_names(concept: Concept, tasks: frozenset[str]) -> list[str]:
     if concept.id in roots() or not concept.label or is_generic(concept.label):
         return []
     names = sorted({concept.label, *concept.aliases})
-    names = [n for n in names if not is_generic(n) and not (concept.type == "Method" and is_task_category(n, tasks))]
+    names = [n for n in names if not is_generic(n)]
     if is_taggable(concept):
         return names
     unnamed = lists().unnamed
@@ -127,6 +129,15 @@ def _activity(name: str) -> bool:
     learning", "distributed training"): the field a grouping concept's methods work in, which
     the text names as a task rather than as one of the methods."""
     return name == name.lower() and name.split()[-1].endswith(("tion", "sion", "ing", "ment"))
+
+
+def is_family(form: str, tasks: frozenset[str]) -> bool:
+    """A plural name for the methods of a task ("RL algorithms", "meta-learning methods"): the
+    text refers to the whole family, not to a method, and the task's own name inside it is found
+    instead. The singular stays a mention ("GCSL, a simple RL method" classifies GCSL, which the
+    relation patterns link to the family)."""
+    last = form.split()[-1] if form.split() else ""
+    return singular(last) != last.lower() and is_task_category(form, tasks)
 
 
 def task_names(concepts: dict[str, Concept]) -> frozenset[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import partial
 
 from kg import extract
-from kg.extract.lexicon import is_task_category, task_names
+from kg.extract.lexicon import is_family, is_task_category, task_names
 from kg.extract.scheme import load_scheme
 
 extract_text = partial(extract.extract_text, model=False)
@@ -25,6 +25,8 @@ def test_a_task_name_and_a_method_head_is_a_family_not_a_method() -> None:
     assert not is_task_category("policy gradient methods", tasks)  # Policy Gradient is a method
     assert not is_task_category("federated optimization", tasks)  # no method head
     assert not is_task_category("RL", tasks)
+    assert is_family("RL algorithms", tasks)
+    assert not is_family("RL algorithm", tasks)  # "GCSL, a simple RL method": the relation patterns need it
 
 
 def test_methods_of_a_task_leave_the_task() -> None:

@@ -402,6 +402,60 @@ def dataset_list_items(doc: Doc) -> list[tuple[int, str]]:
     return found
 
 
+_NAME_ITEM = r"[A-Za-z][\w]*(?:[\-.][\w]+)*\+?(?:\s\d+(?:\.\d+)+)?"
+_THE = r"(?:the\s+)?"
+_NAME_LIST = rf"{_THE}{_NAME_ITEM}(?:\s*,\s*{_THE}{_NAME_ITEM})*(?:,?\s+(?:and|or)\s+{_THE}{_NAME_ITEM})?"
+# "a large-scale dataset MultiDomain", "benchmarks such as Meta-Dataset": names after a dataset head
+_AFTER_HEAD = re.compile(
+    r"\b(?:datasets?|data sets?|benchmarks?|corpus|corpora)\s*,?\s+"
+    r"(?:(?:such\s+as|like|including|called|named|dubbed)\s+)?(?=(" + _NAME_LIST + r"))"
+)
+# "experiments on PASCAL3D+ and ObjectNet3D": what experiments are run on
+_EXPERIMENTS_ON = re.compile(
+    r"\b(?:experiments|evaluations?|evaluated|tested)\s+(?:\w+\s+)?on\s+(?=(" + _NAME_LIST + r"))"
+)
+# "relation classification (FewRel and TACRED)": the data a task was measured on
+_PARENTHESIS = re.compile(r"\(\s*(" + _NAME_LIST + r")(?:\s+(?:datasets?|benchmarks?))?\s*\)")
+
+
+def _names_in(text: str, offset: int) -> list[tuple[int, str]]:
+    """(start, name) of the coordinated items up to the first that is not a coined name: the
+    list of data ends where prose starts ("MultiDomain and benchmarks such as …"), and a list
+    that starts with an ordinary word ("on Adam and Transformers") gives nothing."""
+    items = []
+    for match in re.finditer(_NAME_ITEM, text):
+        word = match.group(0)
+        if word.lower() in {"the", "and", "or"}:
+            continue
+        if not name_like(word.split()[0].rstrip("+")):
+            break
+        items.append((offset + match.start(), word))
+    return items
+
+
+def dataset_context_items(doc: Doc) -> list[tuple[int, str, str]]:
+    """Coined names (inner capitals or digits) that the sentence says are data: right after a
+    dataset head ("the dataset MultiDomain", "benchmarks such as Meta-Dataset"), after
+    "experiments on", or in brackets right after a task (a known one, or words ending in a task
+    head noun: "relation classification (FewRel and TACRED)"). A list is read up to its first
+    item that is not coined, so prose never comes out. (start, name, rule) per name; known names
+    are the lexicon's (the span filter prefers them)."""
+    found: list[tuple[int, str, str]] = []
+    for pattern, rule in (
+        (_AFTER_HEAD, "pattern:dataset-apposition"),
+        (_EXPERIMENTS_ON, "pattern:dataset-experiments"),
+    ):
+        for match in pattern.finditer(doc.text):
+            found.extend((start, word, rule) for start, word in _names_in(match.group(1), match.start(1)))
+    task_ends = {doc[c.end - 1].idx + len(doc[c.end - 1].text) for c in doc._.kg_candidates or () if c.type == "Task"}
+    for match in _PARENTHESIS.finditer(doc.text):
+        before = doc.text[: match.start()].rstrip()
+        if len(before) in task_ends or type_from_head(" ".join(before.split()[-2:])) == "Task":
+            items = _names_in(match.group(1), match.start(1))
+            found.extend((start, word, "pattern:dataset-parenthesis") for start, word in items)
+    return found
+
+
 _SIZED = re.compile(r"(?<![\w-])([A-Z][\w]*)-(\d+[A-Za-z]?)(?![\w-])")
 
 
@@ -465,6 +519,7 @@ class PatternFinder:
                 SpanCandidate(start, end, concept_id(slug(label)), "Method", label, "pattern:model-variant", 0.7, True),
             )
         found = [(start, word, word, "Dataset", "pattern:dataset-list") for start, word in dataset_list_items(doc)]
+        found += [(start, word, word, "Dataset", rule) for start, word, rule in dataset_context_items(doc)]
         for match in _PROPOSE.finditer(doc.text):
             named = proposed_name(match.group(1), doc.text[match.end(1) : match.end(1) + 120])
             if named is not None:

@@ -32,7 +32,9 @@ from kg.extract.components import (
     propose,
     variants,
 )
-from kg.extract.scheme import BUNDLED, SchemeChoice, load_scheme, scheme_fingerprint
+from kg.extract.nounphrases import lists, singular
+from kg.extract.scheme import BUNDLED, Concept, SchemeChoice, load_scheme, roots, scheme_fingerprint
+from kg.normalize import key
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def lexicon_key(nlp: Language, scheme: SchemeChoice = BUNDLED) -> str:
     tokenizer = hashlib.sha256(nlp.tokenizer.to_bytes(exclude=["vocab"])).hexdigest()
     return diskcache.fingerprint(
         [scheme_fingerprint(scheme), spacy.__version__, nlp.lang, tokenizer],
-        [_data("generic_terms.txt"), Path(__file__), *diskcache.source_files(components)],
+        [_data("generic_terms.txt"), _data("noun_phrases.toml"), Path(__file__), *diskcache.source_files(components)],
     )
 
 
@@ -78,14 +80,16 @@ def build_lexicon_patterns(nlp: Language, scheme: SchemeChoice = BUNDLED) -> Lex
     folded_forms: dict[str, str] = {}
     seen: dict[tuple[bool, str], str] = {}
     targets: dict[str, _Target] = {}
-    for concept in load_scheme(scheme).values():
-        if not is_taggable(concept):
-            continue
-        targets[concept.id] = _Target(concept.id, concept.type, concept.label)
-        for alias in {concept.label, *concept.aliases}:
-            if is_generic(alias):
-                continue
+    concepts = load_scheme(scheme)
+    tasks = task_names(concepts)
+    for concept in concepts.values():
+        names = lexicon_names(concept, tasks)
+        if names:
+            targets[concept.id] = _Target(concept.id, concept.type, concept.label)
+        for alias in names:
             for form in variants(alias):
+                if concept.type == "Method" and is_family(form, tasks):
+                    continue
                 exact = is_case_sensitive(alias) or is_case_sensitive(form)
                 form_key = (exact, form if exact else form.lower())
                 if seen.setdefault(form_key, concept.id) != concept.id:
@@ -101,6 +105,58 @@ def build_lexicon_patterns(nlp: Language, scheme: SchemeChoice = BUNDLED) -> Lex
                 named.append(targets[forms[form]])
         found.append(owners)
     return LexiconPatterns(*found)
+
+
+def lexicon_names(concept: Concept, tasks: frozenset[str]) -> list[str]:
+    """The names the lexicon marks for ``concept``: its label and aliases, less generic words
+    (plural names for the methods of a task go later, :func:`is_family`). A grouping concept of the scheme
+    ("Policy Gradient Method", "Actor-Critic Method", :func:`~kg.extract.components.is_category`)
+    is not marked by its label or by aliases ending in a head that is not part of names ("actor-
+    critic algorithms"), but its bare names are the method's own ("policy gradient",
+    "actor-critic", "Nelder-Mead"); the roots are never marked."""
+    if concept.id in roots() or not concept.label or is_generic(concept.label):
+        return []
+    names = sorted({concept.label, *concept.aliases})
+    names = [n for n in names if not is_generic(n)]
+    if is_taggable(concept):
+        return names
+    unnamed = lists().unnamed
+    return [n for n in names if n.split() and singular(n.split()[-1]) not in unnamed and not _activity(n)]
+
+
+def _activity(name: str) -> bool:
+    """A name in lower case ending in a nominalisation ("model compression", "ensemble
+    learning", "distributed training"): the field a grouping concept's methods work in, which
+    the text names as a task rather than as one of the methods."""
+    return name == name.lower() and name.split()[-1].endswith(("tion", "sion", "ing", "ment"))
+
+
+def is_family(form: str, tasks: frozenset[str]) -> bool:
+    """A plural name for the methods of a task ("RL algorithms", "meta-learning methods"): the
+    text refers to the whole family, not to a method, and the task's own name inside it is found
+    instead. The singular stays a mention ("GCSL, a simple RL method" classifies GCSL, which the
+    relation patterns link to the family)."""
+    last = form.split()[-1] if form.split() else ""
+    return singular(last) != last.lower() and is_task_category(form, tasks)
+
+
+def task_names(concepts: dict[str, Concept]) -> frozenset[str]:
+    """Every name of every Task concept of the scheme, folded (``key``)."""
+    return frozenset(key(name) for c in concepts.values() if c.type == "Task" for name in (c.label, *c.aliases))
+
+
+def is_task_category(alias: str, tasks: frozenset[str]) -> bool:
+    """A name for the methods of a task rather than a method: a task's name and a head that is
+    not part of names ("RL algorithms", "meta-learning methods", "clustering techniques"). The
+    text names the family of methods that solve the task, which an annotator does not count as
+    a method (../shared/ANNOTATION.md: generic words); the task's own name inside it is still
+    found ("RL" → Reinforcement Learning). Its other aliases stay ("federated optimization")."""
+    words = key(alias).split()
+    if len(words) < 2:
+        return False
+    table = lists()
+    head = singular(words[-1])
+    return head in table.unnamed and table.heads.get(head) == "Method" and " ".join(words[:-1]) in tasks
 
 
 def _encode_patterns(patterns: LexiconPatterns) -> dict[str, Any]:

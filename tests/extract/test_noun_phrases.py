@@ -84,8 +84,10 @@ def test_hyphenated_compounds_and_acronyms_stay_whole() -> None:
 
 
 def test_a_known_name_inside_a_phrase_keeps_its_concept() -> None:
-    mentions = found("Policy gradient algorithms help semi-supervised anomaly detection on the CIFAR-10 dataset.")
-    assert mentions["Policy gradient algorithms"].label == "Policy Gradient"  # a generic head is not the name
+    mentions = found("Spectral pooling algorithms help semi-supervised anomaly detection on the CIFAR-10 dataset.")
+    assert mentions["Spectral pooling algorithms"].label == "Spectral Pooling"  # a generic head is not the name
+    policy = found("Policy gradient algorithms help.")["Policy gradient algorithms"]
+    assert (policy.concept, policy.discovered) == ("concept/policy-gradient-method", False)  # the scheme's
     assert mentions["semi-supervised anomaly detection"].label == "Anomaly Detection"
     assert mentions["CIFAR-10 dataset"].label == "CIFAR-10"
     for known in ("semi-supervised anomaly detection", "CIFAR-10 dataset"):  # scheme concepts, longer mentions

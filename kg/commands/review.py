@@ -13,10 +13,19 @@ import click
 
 from kg.commands.options import FORMATS, store_option
 from kg.errors import shown
-from kg.output import message, print_rows
+from kg.output import message, print_fitted_table, print_rows
 
 TABLE_EVIDENCE = 90
 CONCEPT_COLUMNS = ["label", "type", "confidence", "papers", "discovered_by", "evidence"]
+# The table's columns: numbers, types and rules never cut; label and evidence share the rest
+CONCEPT_TABLE = [
+    ("label", 3),
+    ("type", None),
+    ("confidence", None),
+    ("papers", None),
+    ("discovered_by", None),
+    ("evidence", 4),
+]
 
 
 @click.command()
@@ -49,10 +58,11 @@ def review(store: Path, kind: str | None, limit: int, show_all: bool, format_: s
             if format_ == "table":
                 return
         rows = [c.as_row() for c in concepts]
-        if format_ == "table":  # the whole sentence is in JSON and CSV
+        if format_ == "table":  # one line per concept; the whole sentence is in JSON and CSV
             rows = [{**row, "evidence": shown(row["evidence"], TABLE_EVIDENCE)} for row in rows]
-        columns = CONCEPT_COLUMNS + (["paper", "id"] if format_ != "table" else [])
-        print_rows(rows, columns, format_, "Discovered concepts, weakest first")
+            print_fitted_table(rows, CONCEPT_TABLE, "Discovered concepts, weakest first")
+            return
+        print_rows(rows, [*CONCEPT_COLUMNS, "paper", "id"], format_, "Discovered concepts, weakest first")
         return
     if show_all:
         decisions = [d for d in handle.resolution().decisions if kind is None or d.kind == kind][:limit]

@@ -13,23 +13,16 @@ byte-identical, before this was adopted.
 OpenBLAS starts one thread per core by default; a build already runs one extracting process
 per free core, and on a busy 2-core machine the extra threads spun for 11 s of CPU where one
 thread needed 6. :func:`one_blas_thread` holds OpenBLAS to one thread while extraction runs
-(Linux, the OpenBLAS numpy wheels ship; elsewhere it changes nothing).
+(through threadpoolctl, which knows every BLAS numpy wheels ship).
 """
 
 from __future__ import annotations
 
-import ctypes
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
-from typing import Any
 
 import numpy
 from thinc.api import Model, NumpyOps
-
-# The thread-count functions of the OpenBLAS builds numpy wheels carry (numpy 2: scipy-openblas).
-_SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads", "openblas_set_num_threads")
-_GETTERS = ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads", "openblas_get_num_threads")
 
 
 class MatmulOps(NumpyOps):
@@ -58,37 +51,11 @@ def use_numpy_matmul(model: Model) -> None:
         layer.ops = ops
 
 
-@cache
-def _openblas() -> tuple[Any, Any] | None:
-    """The set/get thread-count functions of the OpenBLAS numpy is linked to, or None."""
-    try:
-        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-            paths = {line.split()[-1] for line in maps if "openblas" in line and line.rstrip().endswith(".so")}
-    except OSError:
-        return None
-    for path in sorted(paths):
-        try:
-            library = ctypes.CDLL(path)
-        except OSError:
-            continue
-        setter = next((getattr(library, n) for n in _SETTERS if hasattr(library, n)), None)
-        getter = next((getattr(library, n) for n in _GETTERS if hasattr(library, n)), None)
-        if setter is not None and getter is not None:
-            return setter, getter
-    return None
-
-
 @contextmanager
 def one_blas_thread() -> Iterator[None]:
-    """OpenBLAS on one thread inside the block, as many as before after it."""
-    functions = _openblas()
-    if functions is None:
+    """The BLAS numpy is linked to on one thread inside the block, as many as before after it
+    (threadpoolctl finds the library, whichever build the numpy wheel carries)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
         yield
-        return
-    setter, getter = functions
-    before = int(getter())
-    setter(1)
-    try:
-        yield
-    finally:
-        setter(before)

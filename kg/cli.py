@@ -30,7 +30,6 @@ from kg.commands.options import (
 from kg.errors import KgError, StoreError, one_line
 from kg.output import message, print_row_stream, print_rows, progress_reporter
 from kg.query.limits import DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT, QueryLimits
-from kg.serve.cache import MAX_MEGABYTES
 from kg.store import layout
 
 
@@ -88,6 +87,7 @@ LAZY_COMMANDS = {
     "related": "kg.commands.lookups:related",
     "report": "kg.commands.analyses:report",
     "review": "kg.commands.review:review",
+    "serve": "kg.commands.serve:serve",
     "top": "kg.commands.analyses:top",
     "train": "kg.commands.extraction:train",
     "trends": "kg.commands.analyses:trends",
@@ -561,51 +561,6 @@ def cypher(
     answer = handle.cypher_stream(text, values, limits)
     count = print_row_stream(answer.rows, answer.columns, format_)
     _say_if_truncated(answer.truncated, count)
-
-
-@main.command()
-@store_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (others get a warning).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option(
-    "--timeout", type=float, default=10.0, show_default=True, help="Seconds a SPARQL or Cypher query may run."
-)
-@click.option("--max-rows", type=int, default=10_000, show_default=True, help="Rows a query answer may hold.")
-@click.option(
-    "--workers", type=int, default=2, show_default=True, help="Queries that may run at once, per server process."
-)
-@click.option(
-    "--processes",
-    type=click.IntRange(1, 64),
-    help="Server processes sharing the port (pages rendered in parallel, each with its --workers)  "
-    "[default: one per core, at most 8]",
-)
-@click.option(
-    "--cache-mb",
-    type=click.FloatRange(0, MAX_MEGABYTES),
-    help="Megabytes of pages and query answers kept per generation (0: none)  [default: $KG_SERVE_CACHE_MB, else 64]",
-)
-def serve(
-    store: Path,
-    host: str,
-    port: int,
-    timeout: float,
-    max_rows: int,
-    workers: int,
-    processes: int | None,
-    cache_mb: float | None,
-) -> None:
-    """Browse the store and answer SPARQL (/sparql) and Cypher (/cypher) clients over HTTP, read-only."""
-    from kg.serve import require
-
-    require()
-    from kg.serve.run import default_processes
-    from kg.serve.run import serve as run
-    from kg.serve.web import Settings
-
-    chosen = {} if cache_mb is None else {"cache_bytes": int(cache_mb * 1024 * 1024)}  # else the environment's
-    settings = Settings(store, timeout=timeout, max_rows=max_rows, workers=workers, **chosen)
-    run(settings, host, port, processes or default_processes())
 
 
 if __name__ == "__main__":

@@ -380,8 +380,7 @@ def _in_order(index: LookupIndex, order: np.ndarray, arrays: tuple[str, ...]) ->
 
 
 def _byline_weight(place: np.ndarray, size: np.ndarray) -> np.ndarray:
-    """1 for a first or last author (the one who did the work, the one who led it), MIDDLE_AUTHOR
-    for the others."""
+    """1 for a first or last author (who did the work, who led it), MIDDLE_AUTHOR for others."""
     edge = (place == 0) | (place == size - 1)
     return np.where(edge, 1.0, MIDDLE_AUTHOR)
 
@@ -419,8 +418,7 @@ def _best(
 
 
 class NothingLeftError(QueryError):
-    """Papers on X exist, but a filter (``--since``, ``--institution``, ``--venue``) or the store
-    (no affiliations) leaves nothing to rank."""
+    """Papers on X exist, but a filter (--since, --institution, --venue) or the store leaves none."""
 
 
 def _resolved(

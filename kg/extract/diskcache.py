@@ -79,11 +79,19 @@ def _save(path: Path, kind: str, data: Any) -> None:
     try:
         with atomic_output(path) as handle:
             handle.write(json.dumps(data, separators=(",", ":")).encode())
-        siblings = sorted(path.parent.glob(f"{kind}-*.json"), key=_modified, reverse=True)
-        for old in siblings[KEEP:]:
-            old.unlink(missing_ok=True)
     except OSError:
         return
+    prune(path.parent, f"{kind}-*.json", KEEP)
+
+
+def prune(directory: Path, pattern: str, keep: int) -> None:
+    """Keep the newest ``keep`` files of ``directory`` matching ``pattern``; a file that cannot
+    be removed stays (the cache is an optimisation, never an error)."""
+    for old in sorted(directory.glob(pattern), key=_modified, reverse=True)[keep:]:
+        try:
+            old.unlink(missing_ok=True)
+        except OSError:
+            continue
 
 
 def _modified(path: Path) -> float:

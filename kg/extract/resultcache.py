@@ -27,7 +27,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.extract.diskcache import cache_dir
+from kg.extract.diskcache import cache_dir, prune
 from kg.records import Mention
 
 KEEP = 4
@@ -161,9 +161,7 @@ def _exists(path: Path) -> bool:
 
 def _prune(directory: Path) -> None:
     """Keep the newest :data:`KEEP` result files."""
-    files = sorted(directory.glob("extracted-*.sqlite"), key=_modified, reverse=True)
-    for old in files[KEEP:]:
-        _discard(old)
+    prune(directory, "extracted-*.sqlite", KEEP)
 
 
 def _discard(path: Path) -> None:
@@ -171,13 +169,6 @@ def _discard(path: Path) -> None:
         path.unlink(missing_ok=True)
     except OSError:
         return
-
-
-def _modified(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
 
 
 def _batches(keys: Sequence[bytes]) -> Iterator[Sequence[bytes]]:
